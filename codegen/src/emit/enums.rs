@@ -1,0 +1,157 @@
+//! Open enums for the spec's named string enums.
+//!
+//! Each known value is a variant; anything else is kept in `UnknownValue(String)` and sent
+//! back unchanged, so a value added by a newer service version (`"OKP"`) neither fails a
+//! response nor is lost when a model is re-sent. One type per enum name, shared by every
+//! property that uses it.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::azure::EnumDef;
+
+/// Emits `enums.rs`.
+pub fn emit(enums: &[EnumDef]) -> TokenStream {
+    let items = enums.iter().map(one);
+    quote! {
+        #(#items)*
+    }
+}
+
+fn one(e: &EnumDef) -> TokenStream {
+    let name = format_ident!("{}", e.name);
+    let variants = variant_names(e.values.iter().map(|(v, _)| v.as_str()));
+    let mut doc = e.description.clone().map(|d| format!(" {}", d.trim())).unwrap_or_else(|| format!(" The `{}` values.", e.name));
+    doc.push_str(if e.model_as_string {
+        "\n\n The service may add values: unknown ones are kept in [`Self::UnknownValue`]."
+    } else {
+        "\n\n The spec calls this set closed; a value outside it is still kept in\n [`Self::UnknownValue`] rather than failing the whole response."
+    });
+    let decls = e.values.iter().zip(&variants).map(|((wire, d), v)| {
+        let vdoc = match d {
+            Some(d) => format!(" `{wire}`: {}", d.trim()),
+            None => format!(" `{wire}`"),
+        };
+        quote! { #[doc = #vdoc] #v, }
+    });
+    let to_str = e.values.iter().zip(&variants).map(|((wire, _), v)| quote! { Self::#v => #wire, });
+    let from_str = e.values.iter().zip(&variants).map(|((wire, _), v)| quote! { #wire => Self::#v, });
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#decls)*
+            /// A value this version of the client does not know, kept as the service sent it.
+            UnknownValue(String),
+        }
+
+        impl #name {
+            /// The value as it appears on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_str)*
+                    Self::UnknownValue(other) => other.as_str(),
+                }
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str)*
+                    other => Self::UnknownValue(other.to_string()),
+                }
+            }
+        }
+
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                Self::from(value.as_str())
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = std::convert::Infallible;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+    }
+}
+
+/// Rust variant names for wire values: `RSA-HSM` → `RsaHsm`, `P-256K` → `P256k`,
+/// `Recoverable+Purgeable` → `RecoverablePurgeable`, `wrapKey` → `WrapKey`; unique.
+pub fn variant_names<'a>(values: impl Iterator<Item = &'a str>) -> Vec<syn::Ident> {
+    let mut used: Vec<String> = Vec::new();
+    values
+        .map(|v| {
+            let mut name: String = v
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|p| !p.is_empty())
+                .map(|part| {
+                    let mut chars = part.chars();
+                    let first = chars.next().map(|c| c.to_ascii_uppercase()).into_iter();
+                    let rest: String = if part.chars().any(|c| c.is_ascii_lowercase()) {
+                        chars.collect()
+                    } else {
+                        chars.map(|c| c.to_ascii_lowercase()).collect()
+                    };
+                    first.chain(rest.chars()).collect::<String>()
+                })
+                .collect();
+            if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+                name = format!("V{name}");
+            }
+            if name == "UnknownValue" || name == "Self" {
+                name.push('_');
+            }
+            let base = name.clone();
+            let mut n = 2;
+            while used.contains(&name) {
+                name = format!("{base}{n}");
+                n += 1;
+            }
+            used.push(name.clone());
+            format_ident!("{name}")
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_variants_like_a_rust_programmer_would() {
+        let names: Vec<String> = variant_names(
+            ["EC", "EC-HSM", "RSA-HSM", "oct", "P-256K", "RSA1_5", "Recoverable+Purgeable", "wrapKey", "A128CBCPAD", "7", "ec"].into_iter(),
+        )
+        .iter()
+        .map(|i| i.to_string())
+        .collect();
+        assert_eq!(
+            names,
+            ["Ec", "EcHsm", "RsaHsm", "Oct", "P256k", "Rsa15", "RecoverablePurgeable", "WrapKey", "A128cbcpad", "V7", "Ec2"]
+        );
+    }
+}

@@ -1,0 +1,284 @@
+//! The public client: one method per operation, wrapping progenitor's raw method.
+//!
+//! progenitor's methods return `progenitor_client::Error<KeyVaultError>`, which loses the
+//! status of a non-JSON error body and knows nothing of tokens or retries. The facade gives
+//! every call a fresh runtime context (the raw client's inner value), runs the raw method,
+//! and lets the runtime turn the outcome into the crate's single `Error` type. Signatures are
+//! taken from progenitor's own output, so the two can never disagree.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, format_ident, quote};
+use syn::{FnArg, GenericArgument, ImplItem, Item, Pat, PathArguments, ReturnType, Type};
+
+use crate::azure::Pageable;
+use crate::error::{Error, Result};
+
+/// One operation method found in progenitor's output.
+#[derive(Clone)]
+pub struct Operation {
+    /// The method name (`backup_key`).
+    pub method: syn::Ident,
+    /// The spec's operationId (`BackupKey`).
+    pub operation_id: String,
+    /// The doc attributes progenitor wrote from the spec's summary and description.
+    pub docs: Vec<syn::Attribute>,
+    /// Generic parameters (`<'a>`).
+    pub generics: syn::Generics,
+    /// Arguments after `&self`.
+    pub params: Vec<(syn::Ident, Type)>,
+    /// The success body type (`types::BackupKeyResult`, or `()`).
+    pub success: Type,
+}
+
+/// Reads the operation methods of `impl Client` in progenitor's output.
+pub fn operations(raw: &syn::File) -> Vec<Operation> {
+    let mut out = Vec::new();
+    for item in &raw.items {
+        let Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() || imp.self_ty.to_token_stream().to_string() != "Client" {
+            continue;
+        }
+        for f in &imp.items {
+            let ImplItem::Fn(f) = f else { continue };
+            if f.sig.asyncness.is_none() {
+                continue;
+            }
+            let params = f
+                .sig
+                .inputs
+                .iter()
+                .filter_map(|a| match a {
+                    FnArg::Typed(t) => match &*t.pat {
+                        Pat::Ident(id) => Some((id.ident.clone(), (*t.ty).clone())),
+                        _ => None,
+                    },
+                    FnArg::Receiver(_) => None,
+                })
+                .collect();
+            let Some(success) = success_type(&f.sig.output) else { continue };
+            let body = f.block.to_token_stream().to_string();
+            let operation_id = body
+                .split("operation_id : \"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or_default()
+                .to_string();
+            out.push(Operation {
+                method: f.sig.ident.clone(),
+                operation_id,
+                docs: f.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect(),
+                generics: f.sig.generics.clone(),
+                params,
+                success,
+            });
+        }
+    }
+    out
+}
+
+/// `Result<ResponseValue<T>, Error<E>>` → `T`.
+fn success_type(output: &ReturnType) -> Option<Type> {
+    let ReturnType::Type(_, ty) = output else { return None };
+    let first_arg = |ty: &Type| -> Option<Type> {
+        let Type::Path(p) = ty else { return None };
+        let PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else { return None };
+        args.args.iter().find_map(|a| match a {
+            GenericArgument::Type(t) => Some(t.clone()),
+            _ => None,
+        })
+    };
+    first_arg(&first_arg(ty)?)
+}
+
+/// A page type's fields, as progenitor named them.
+struct PageFields {
+    next_link: TokenStream,
+    items: TokenStream,
+    item_type: Type,
+}
+
+/// Finds the next-link and items fields of `types::<schema>` by their wire names.
+fn page_fields(raw: &syn::File, p: &Pageable) -> Result<PageFields> {
+    let missing = |what: &str| Error::Generate {
+        file: Default::default(),
+        message: format!("x-ms-pageable operation {}: page type {} has no `{what}` property", p.operation_id, p.page_schema),
+    };
+    let types = raw
+        .items
+        .iter()
+        .find_map(|i| match i {
+            Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|c| &c.1),
+            _ => None,
+        })
+        .ok_or_else(|| missing("types"))?;
+    let strukt = types
+        .iter()
+        .find_map(|i| match i {
+            Item::Struct(s) if s.ident == p.page_schema => Some(s),
+            _ => None,
+        })
+        .ok_or_else(|| missing("struct"))?;
+    let field = |wire: &str| {
+        strukt.fields.iter().find(|f| {
+            let renamed = f.attrs.iter().any(|a| a.to_token_stream().to_string().contains(&format!("rename = \"{wire}\"")));
+            renamed || f.ident.as_ref().is_some_and(|i| i == wire)
+        })
+    };
+    let next = field(&p.next_link_name).ok_or_else(|| missing(&p.next_link_name))?;
+    let items = field(&p.item_name).ok_or_else(|| missing(&p.item_name))?;
+    let next_ident = next.ident.clone().expect("named field");
+    let items_ident = items.ident.clone().expect("named field");
+    let next_is_option = next.ty.to_token_stream().to_string().starts_with("Option");
+    let next_link = if next_is_option {
+        quote! { self.#next_ident.as_deref() }
+    } else {
+        quote! { Some(self.#next_ident.as_str()) }
+    };
+    let (items_expr, vec_ty) = match first_generic(&items.ty, "Option") {
+        Some(inner) => (quote! { self.#items_ident.unwrap_or_default() }, inner),
+        None => (quote! { self.#items_ident }, items.ty.clone()),
+    };
+    let item_type = first_generic(&vec_ty, "Vec").ok_or_else(|| missing(&format!("{} (an array)", p.item_name)))?;
+    Ok(PageFields { next_link, items: items_expr, item_type })
+}
+
+fn first_generic(ty: &Type, outer: &str) -> Option<Type> {
+    let Type::Path(p) = ty else { return None };
+    let seg = p.path.segments.last()?;
+    if seg.ident != outer {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &seg.arguments else { return None };
+    args.args.iter().find_map(|a| match a {
+        GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    })
+}
+
+/// Emits `client.rs`: the facade type, its methods, the hooks impl and the pagers.
+pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageable]) -> Result<TokenStream> {
+    let ops = operations(raw);
+    let client = format_ident!("{client_name}");
+    let client_doc = format!(
+        " Client for {title}.\n\n One method per operation of the spec. Every method takes `&self`, so one client can\n serve many concurrent calls; clone it cheaply where needed."
+    );
+    let methods = ops.iter().map(|op| {
+        let Operation { method, docs, generics, params, success, .. } = op;
+        let names = params.iter().map(|(n, _)| n);
+        let args = params.iter().map(|(n, t)| quote! { #n: #t });
+        quote! {
+            #(#docs)*
+            pub async fn #method #generics (&'a self, #(#args),*) -> Result<Response<#success>, Error> {
+                let (raw, ctx) = self.raw();
+                ctx.finish(raw.#method(#(#names),*).await)
+            }
+        }
+    });
+    let mut pagers = Vec::new();
+    let mut page_impls = Vec::new();
+    for p in pageables {
+        let Some(op) = ops.iter().find(|o| o.operation_id == p.operation_id) else { continue };
+        let fields = page_fields(raw, p)?;
+        let page_ty = format_ident!("{}", p.page_schema);
+        let item_ty = &fields.item_type;
+        let (next_link, items) = (&fields.next_link, &fields.items);
+        page_impls.push(quote! {
+            impl crate::runtime::Page for types::#page_ty {
+                type Item = #item_ty;
+                fn next_link(&self) -> Option<&str> { #next_link }
+                fn into_items(self) -> Vec<Self::Item> { #items }
+            }
+        });
+        let method = &op.method;
+        let pages = format_ident!("{}_pages", op.method);
+        let stream = format_ident!("{}_stream", op.method);
+        let generics = &op.generics;
+        let args: Vec<_> = op.params.iter().map(|(n, t)| quote! { #n: #t }).collect();
+        let names: Vec<_> = op.params.iter().map(|(n, _)| n).collect();
+        let pages_doc = format!(
+            " Every page of [`Self::{method}`], following `{}` until the service stops sending one.\n\n Each next link is requested exactly as the service sent it, through the same\n authentication and retry path as the first page.",
+            p.next_link_name
+        );
+        let stream_doc = format!(" Every item of every page of [`Self::{method}`], in order.");
+        pagers.push(quote! {
+            #[doc = #pages_doc]
+            pub fn #pages #generics (&'a self, #(#args),*)
+                -> impl futures_util::Stream<Item = Result<Response<types::#page_ty>, Error>> + Send + 'a
+            {
+                self.core.pages(async move { self.#method(#(#names),*).await })
+            }
+
+            #[doc = #stream_doc]
+            pub fn #stream #generics (&'a self, #(#args),*)
+                -> impl futures_util::Stream<Item = Result<#item_ty, Error>> + Send + 'a
+            {
+                crate::runtime::paging::items(self.#pages(#(#names),*))
+            }
+        });
+    }
+    Ok(quote! {
+        use std::sync::Arc;
+
+        use crate::raw::types;
+        use crate::runtime::{ClientCore, ClientOptions, Error, Response, TokenCredential};
+
+        #[doc = #client_doc]
+        #[derive(Clone, Debug)]
+        pub struct #client {
+            core: ClientCore,
+        }
+
+        impl #client {
+            /// Creates a client for the vault at `vault_url` (with or without a trailing
+            /// slash), authenticating with `credential` and the default options.
+            ///
+            /// Fails if the URL is not an absolute `https` URL (see
+            /// [`ClientOptions::allow_http`] for test servers).
+            pub fn new(vault_url: &str, credential: Arc<dyn TokenCredential>) -> Result<Self, Error> {
+                Self::with_options(vault_url, credential, ClientOptions::default())
+            }
+
+            /// Creates a client with explicit [`ClientOptions`] (api-version, retries,
+            /// timeouts, plain-http test servers, ...).
+            pub fn with_options(vault_url: &str, credential: Arc<dyn TokenCredential>, options: ClientOptions) -> Result<Self, Error> {
+                Ok(Self { core: ClientCore::new(vault_url, credential, options, crate::DEFAULT_API_VERSION)? })
+            }
+
+            /// The vault URL requests go to, without a trailing slash.
+            pub fn vault_url(&self) -> &str {
+                self.core.base_url()
+            }
+
+            /// The api-version every request carries.
+            pub fn api_version(&self) -> &str {
+                self.core.api_version()
+            }
+
+            /// progenitor's client for one call, sharing this client's connection pool.
+            fn raw(&self) -> (crate::raw::Client, crate::runtime::CallContext) {
+                let ctx = self.core.call();
+                let raw = crate::raw::Client::new_with_client(self.core.base_url(), self.core.http().clone(), ctx.clone());
+                (raw, ctx)
+            }
+
+            #(#methods)*
+
+            #(#pagers)*
+        }
+
+        // Every request of the raw client goes through the runtime's pipeline: api-version,
+        // authentication (with Key Vault's challenge), retries, tracing and error capture.
+        impl progenitor_client::ClientHooks<crate::runtime::CallContext> for crate::raw::Client {
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                info: &progenitor_client::OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                use progenitor_client::ClientInfo as _;
+                self.inner().execute(self.client(), request, info.operation_id).await
+            }
+        }
+
+        #(#page_impls)*
+    })
+}

@@ -1,0 +1,6 @@
+//! Stage 6: write the client crate's files from progenitor's output and the Azure facts.
+
+pub mod crate_files;
+pub mod enums;
+pub mod facade;
+pub mod format;

@@ -1,0 +1,225 @@
+//! The Key Vault client generator.
+//!
+//! A pipeline of stages, one module each, in the order they run:
+//! [`load`] (read JSON, detect Swagger 2.0 / OpenAPI 3.0) → [`bundle`] (cross-file `$ref`s)
+//! → [`convert`] (Swagger 2.0 → OpenAPI 3.0) → [`azure`] (Azure's conventions, one rule per
+//! file) → [`progenitor`] → [`emit`] (facade, open enums, crate files, formatting) →
+//! [`write`] (atomic write, or drift check).
+//!
+//! [`generate`] runs all of them and returns the files in memory; nothing touches the disk
+//! until [`write::write`].
+
+pub mod azure;
+pub mod bundle;
+pub mod convert;
+pub mod emit;
+pub mod error;
+pub mod load;
+pub mod pointer;
+pub mod progenitor;
+pub mod validate;
+pub mod walk;
+pub mod write;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub use bundle::ExampleRef;
+pub use error::{Error, Result};
+
+/// What to generate, and how to label it.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The root spec file (`keys.json`); files it refers to are found relative to it.
+    pub spec: PathBuf,
+    /// How the spec is named in generated headers: a stable, machine-independent label.
+    pub spec_label: String,
+    /// The generated crate's package name.
+    pub crate_name: String,
+    /// The client type's name; derived from the spec file name when `None` (`keys` → `KeyClient`).
+    pub client_name: Option<String>,
+    /// Adds an empty `[workspace]` so the crate builds on its own outside this repository.
+    pub standalone: bool,
+}
+
+/// One generated file, relative to the crate root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Path inside the crate (`src/client.rs`).
+    pub path: PathBuf,
+    /// Full content.
+    pub contents: String,
+}
+
+/// Time spent in each stage.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    /// Reading, bundling, converting and applying the Azure rules.
+    pub prepare: Duration,
+    /// progenitor's `generate_tokens`.
+    pub progenitor: Duration,
+    /// Facade, enums, crate files and formatting.
+    pub emit: Duration,
+}
+
+/// What a generation produced, for the command line to report.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The crate's files.
+    pub files: Vec<GeneratedFile>,
+    /// Number of operations (client methods, pagers excluded).
+    pub operations: usize,
+    /// Number of named schemas.
+    pub schemas: usize,
+    /// Number of open enums.
+    pub enums: usize,
+    /// The examples the spec refers to (missing ones included, flagged).
+    pub examples: Vec<ExampleRef>,
+    /// The files read.
+    pub inputs: Vec<PathBuf>,
+    /// Stage timings.
+    pub timings: Timings,
+}
+
+impl Generated {
+    /// Lines of Rust code generated (runtime copies included).
+    pub fn rust_lines(&self) -> usize {
+        self.files.iter().filter(|f| f.path.extension().is_some_and(|e| e == "rs")).map(|f| f.contents.lines().count()).sum()
+    }
+}
+
+/// A spec made ready for progenitor: the typed document and what the Azure rules learned.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The converted, rewritten OpenAPI 3.0 document.
+    pub openapi: openapiv3::OpenAPI,
+    /// Facts for the emitter.
+    pub facts: azure::AzureFacts,
+    /// Examples found while bundling.
+    pub examples: Vec<ExampleRef>,
+    /// Files read.
+    pub inputs: Vec<PathBuf>,
+}
+
+/// Runs the stages up to (not including) progenitor.
+pub fn prepare(spec: &std::path::Path) -> Result<Prepared> {
+    let loaded = load::read_json(spec)?;
+    let dialect = load::detect(&loaded)?;
+    let bundled = bundle::bundle(loaded)?;
+    let mut doc = match dialect {
+        load::Dialect::Swagger2 => convert::swagger2_to_openapi3(&bundled.doc, spec)?,
+        load::Dialect::OpenApi3 => bundled.doc.clone(),
+    };
+    validate::operation_ids(&mut doc, spec)?;
+    let facts = azure::apply(&mut doc, spec)?;
+    let openapi = convert::to_typed(doc, spec)?;
+    Ok(Prepared { openapi, facts, examples: bundled.examples, inputs: bundled.files })
+}
+
+/// Generates the client crate for `opts.spec`, in memory.
+pub fn generate(opts: &Options) -> Result<Generated> {
+    let started = Instant::now();
+    let prepared = prepare(&opts.spec)?;
+    let prepare_time = started.elapsed();
+
+    let started = Instant::now();
+    let tokens = progenitor::generate(&prepared.openapi, &prepared.facts, &opts.spec)?;
+    let progenitor_time = started.elapsed();
+
+    let started = Instant::now();
+    let raw: syn::File = syn::parse2(tokens)
+        .map_err(|e| Error::Generate { file: opts.spec.clone(), message: format!("progenitor output does not parse: {e}") })?;
+    let title = prepared.openapi.info.title.clone();
+    let client = opts.client_name.clone().unwrap_or_else(|| client_name_for(&opts.spec));
+    let facade = emit::facade::emit(&raw, &client, &title, &prepared.facts.pageables).map_err(|e| match e {
+        Error::Generate { message, .. } => Error::Generate { file: opts.spec.clone(), message },
+        other => other,
+    })?;
+    let ops = emit::facade::operations(&raw);
+    let has = |m: &str| ops.iter().any(|o| o.method == m);
+    let example = (has("backup_key") && has("restore_key"))
+        .then(|| emit::crate_files::backup_restore_example(&opts.crate_name.replace('-', "_"), &client));
+
+    let header = |how: &str| {
+        vec![
+            "@generated by `cargo xtask codegen`. Do not edit by hand.".to_string(),
+            format!("{how} {}", opts.spec_label),
+            "with kv-codegen; change the spec or the generator, then regenerate.".to_string(),
+        ]
+    };
+    let rs_header = header("Generated from");
+    let mut files = vec![
+        GeneratedFile {
+            path: "Cargo.toml".into(),
+            contents: emit::format::with_header("#", &rs_header, &emit::crate_files::cargo_toml(opts, &title)),
+        },
+        GeneratedFile {
+            path: "src/lib.rs".into(),
+            contents: emit::format::with_header(
+                "//",
+                &rs_header,
+                &emit::crate_files::lib_rs(opts, &prepared.facts, &title, &client, example.as_deref()),
+            ),
+        },
+        GeneratedFile {
+            path: "src/raw.rs".into(),
+            contents: emit::format::with_header("//", &rs_header, &emit::format::rust(raw.clone().into_token_stream_file(), &opts.spec)?),
+        },
+        GeneratedFile {
+            path: "src/client.rs".into(),
+            contents: emit::format::with_header("//", &rs_header, &emit::format::rust(facade, &opts.spec)?),
+        },
+        GeneratedFile {
+            path: "src/enums.rs".into(),
+            contents: emit::format::with_header(
+                "//",
+                &rs_header,
+                &emit::format::rust(emit::enums::emit(&prepared.facts.enums), &opts.spec)?,
+            ),
+        },
+    ];
+    for (name, text) in emit::crate_files::runtime_files() {
+        let header = vec![
+            "@generated by `cargo xtask codegen`. Do not edit by hand.".to_string(),
+            format!("A copy of the client runtime, codegen/runtime/{name}: edit that file, then regenerate."),
+        ];
+        files.push(GeneratedFile { path: PathBuf::from("src/runtime").join(name), contents: emit::format::with_header("//", &header, text) });
+    }
+    let emit_time = started.elapsed();
+
+    Ok(Generated {
+        files,
+        operations: ops.len(),
+        schemas: prepared.openapi.components.as_ref().map_or(0, |c| c.schemas.len()),
+        enums: prepared.facts.enums.len(),
+        examples: prepared.examples,
+        inputs: prepared.inputs,
+        timings: Timings { prepare: prepare_time, progenitor: progenitor_time, emit: emit_time },
+    })
+}
+
+/// `keys.json` → `KeyClient`, `secrets.json` → `SecretClient`; anything else → `<Stem>Client`.
+pub fn client_name_for(spec: &std::path::Path) -> String {
+    let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let singular = stem.strip_suffix('s').filter(|s| !s.is_empty()).unwrap_or(&stem);
+    let mut words = singular.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty());
+    let camel: String = words
+        .by_ref()
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect();
+    if camel.is_empty() || camel.starts_with(|c: char| c.is_ascii_digit()) { "KeyVaultClient".into() } else { format!("{camel}Client") }
+}
+
+/// A parsed file back to tokens.
+trait IntoTokens {
+    fn into_token_stream_file(self) -> proc_macro2::TokenStream;
+}
+
+impl IntoTokens for syn::File {
+    fn into_token_stream_file(self) -> proc_macro2::TokenStream {
+        quote::ToTokens::into_token_stream(self)
+    }
+}
