@@ -16,7 +16,9 @@ fn main() {
         .filter(|n| n.ends_with(".rs"))
         .collect();
     names.sort();
-    let mut out = String::from("/// The runtime's files: (name, content), sorted by name.\npub const RUNTIME_FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// The runtime's files: (name, content), sorted by name.\npub const RUNTIME_FILES: &[(&str, &str)] = &[\n",
+    );
     for n in &names {
         println!("cargo:rerun-if-changed={}", dir.join(n).display());
         writeln!(out, "    ({n:?}, include_str!({:?})),", dir.join(n).display().to_string()).unwrap();

@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn deserializes_leniently() {
-        let expected = vec![1u8, 2, 3, 255, 239];
+        let expected = [1u8, 2, 3, 255, 239];
         for text in ["AQID_-8", "AQID_-8=", "AQID/+8", "AQID/+8=", " AQID\n_-8 "] {
             let v: Base64Url = serde_json::from_value(serde_json::json!(text)).unwrap();
             assert_eq!(v.as_bytes(), &expected[..], "{text:?}");

@@ -148,11 +148,6 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_boxed_source(mut self, source: Box<dyn StdError + Send + Sync>) -> Self {
-        self.0.source = Some(source);
-        self
-    }
-
     /// Attaches the response that caused (or accompanied) this error.
     pub(crate) fn with_response(mut self, status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
         self.0.service = ServiceError::from_body(&body);
@@ -194,14 +189,16 @@ impl Error {
             .or_else(|| self.header("x-ms-error-code"))
     }
 
-    /// The service's error message, or this runtime's description of a
-    /// failure that did not come from the service.
+    /// The service's error message for service errors; for failures of the
+    /// client itself (challenge refused, timeout, …) its own description.
     pub fn message(&self) -> Option<&str> {
-        self.0
-            .service
-            .as_ref()
-            .and_then(ServiceError::message)
-            .or((!self.0.message.is_empty()).then_some(&*self.0.message))
+        let own = (!self.0.message.is_empty()).then_some(&*self.0.message);
+        let service = self.0.service.as_ref().and_then(ServiceError::message);
+        if self.0.kind == ErrorKind::Service {
+            service.or(own)
+        } else {
+            own.or(service)
+        }
     }
 
     /// The parsed Azure error document, when the body was one.
@@ -335,7 +332,9 @@ impl fmt::Debug for Error {
                 s.field("raw_body", &format_args!("<{} bytes>", body.len()));
             }
         }
-        if let Some(source) = &inner.source {
+        // A model mismatch's serde message can quote response values, which
+        // may be secrets; it stays reachable through `source()` only.
+        if let Some(source) = inner.source.as_ref().filter(|_| inner.kind != ErrorKind::InvalidResponse) {
             s.field("source", &format_args!("{source}"));
         }
         s.finish()

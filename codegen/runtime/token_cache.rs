@@ -186,7 +186,7 @@ mod tests {
         }
     }
 
-    fn cache(lifetime: Duration, fail: bool) -> (Arc<Counting>, TokenCache) {
+    fn new_cache(lifetime: Duration, fail: bool) -> (Arc<Counting>, TokenCache) {
         let cred = Arc::new(Counting {
             calls: AtomicUsize::new(0),
             lifetime,
@@ -198,7 +198,7 @@ mod tests {
 
     #[test]
     fn reuses_fresh_tokens_per_scope() {
-        let (cred, cache) = cache(Duration::from_secs(3600), false);
+        let (cred, cache) = new_cache(Duration::from_secs(3600), false);
         let a = block_on(cache.token("https://vault.azure.net/.default")).unwrap();
         let b = block_on(cache.token("https://vault.azure.net/.default")).unwrap();
         assert_eq!(a, b);
@@ -211,7 +211,7 @@ mod tests {
     #[test]
     fn refreshes_within_the_margin_and_after_invalidate() {
         // Lifetime below the margin: half-life rule applies, still cached once.
-        let (cred, cache) = cache(Duration::from_secs(120), false);
+        let (cred, cache) = new_cache(Duration::from_secs(120), false);
         block_on(cache.token("s")).unwrap();
         block_on(cache.token("s")).unwrap();
         assert_eq!(cred.calls.load(Ordering::SeqCst), 1);
@@ -220,7 +220,7 @@ mod tests {
         assert_eq!(t.secret(), "token-1-s");
 
         // Already expired tokens are refetched every time.
-        let (cred, cache) = cache(Duration::ZERO, false);
+        let (cred, cache) = new_cache(Duration::ZERO, false);
         block_on(cache.token("s")).unwrap();
         block_on(cache.token("s")).unwrap();
         assert_eq!(cred.calls.load(Ordering::SeqCst), 2);
@@ -228,7 +228,7 @@ mod tests {
 
     #[test]
     fn concurrent_callers_share_one_refresh() {
-        let (cred, cache) = cache(Duration::from_secs(3600), false);
+        let (cred, cache) = new_cache(Duration::from_secs(3600), false);
         let mut cx = Context::from_waker(Waker::noop());
         let mut first = Box::pin(cache.token("s"));
         let mut second = Box::pin(cache.token("s"));
@@ -245,7 +245,7 @@ mod tests {
 
     #[test]
     fn errors_are_reported_and_not_cached() {
-        let (cred, cache) = cache(Duration::from_secs(3600), true);
+        let (cred, cache) = new_cache(Duration::from_secs(3600), true);
         assert_eq!(block_on(cache.token("s")).unwrap_err().message(), "boom");
         assert!(block_on(cache.token("s")).is_err());
         assert_eq!(cred.calls.load(Ordering::SeqCst), 2);

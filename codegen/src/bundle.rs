@@ -60,7 +60,7 @@ pub fn bundle(root: Loaded) -> Result<Bundled> {
     b.localize(&mut doc, &root_path, String::new())?;
     let mut origins = BTreeMap::new();
     for (local, value, origin) in std::mem::take(&mut b.pending) {
-        insert_at(&mut doc, &local, value);
+        insert_at(&mut doc, &local, value, &root.path)?;
         origins.insert(local, origin);
     }
     check_ref_cycles(&doc, &root.path, &origins)?;
@@ -191,16 +191,22 @@ fn canonical(path: &Path) -> PathBuf {
 }
 
 /// Puts `value` at `ptr` (`/section/name` or `/components/section/name`), creating the sections.
-fn insert_at(doc: &mut Value, ptr: &str, value: Value) {
+fn insert_at(doc: &mut Value, ptr: &str, value: Value, file: &Path) -> Result<()> {
     let tokens: Vec<String> = ptr.split('/').skip(1).map(pointer::unescape).collect();
     let mut cur = doc;
+    let mut at = String::new();
     for t in &tokens[..tokens.len() - 1] {
-        let map = cur.as_object_mut().expect("sections are objects");
+        let Some(map) = cur.as_object_mut() else {
+            return Err(Error::spec(file, at, "must be an object to hold definitions copied from other files"));
+        };
+        at = pointer::join(&at, t);
         cur = map.entry(t.clone()).or_insert_with(|| Value::Object(Map::new()));
     }
-    if let Some(map) = cur.as_object_mut() {
-        map.insert(tokens[tokens.len() - 1].clone(), value);
-    }
+    let Some(map) = cur.as_object_mut() else {
+        return Err(Error::spec(file, at, "must be an object to hold definitions copied from other files"));
+    };
+    map.insert(tokens[tokens.len() - 1].clone(), value);
+    Ok(())
 }
 
 /// Removes `x-ms-examples` from every operation and returns what they pointed at.
@@ -234,11 +240,17 @@ fn check_ref_cycles(doc: &Value, root: &Path, origins: &BTreeMap<String, (PathBu
     for (at, first) in refs {
         let mut chain = vec![first.clone()];
         let mut cur = first;
-        while let Some(Value::String(next)) = pointer::resolve(doc, cur.trim_start_matches('#')).and_then(|t| t.get("$ref")) {
+        while let Some(Value::String(next)) =
+            pointer::resolve(doc, cur.trim_start_matches('#')).and_then(|t| t.get("$ref"))
+        {
             if chain.contains(next) {
                 chain.push(next.clone());
                 let (file, ptr) = locate(&at, root, origins);
-                return Err(Error::spec(file, ptr, format!("$ref cycle with no schema in between: {}", chain.join(" → "))));
+                return Err(Error::spec(
+                    file,
+                    ptr,
+                    format!("$ref cycle with no schema in between: {}", chain.join(" → ")),
+                ));
             }
             chain.push(next.clone());
             cur = next.clone();

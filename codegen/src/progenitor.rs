@@ -9,8 +9,8 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use proc_macro2::TokenStream;
+use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use quote::quote;
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
@@ -28,10 +28,22 @@ pub fn generate(spec: &openapiv3::OpenAPI, facts: &AzureFacts, file: &Path) -> R
         .with_derive("PartialEq")
         // Ordered maps serialize `tags` the same way every time.
         .with_map_type("::std::collections::BTreeMap")
-        .with_conversion(string_format("base64url"), "crate::runtime::Base64Url", [TypeImpl::Display, TypeImpl::FromStr].into_iter())
-        .with_conversion(integer_format("unixtime"), "crate::runtime::UnixTime", [TypeImpl::Display, TypeImpl::FromStr].into_iter());
+        .with_conversion(
+            string_format("base64url"),
+            "crate::runtime::Base64Url",
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        )
+        .with_conversion(
+            integer_format("unixtime"),
+            "crate::runtime::UnixTime",
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
     for e in &facts.enums {
-        settings.with_replacement(&e.name, format!("crate::enums::{}", e.name), [TypeImpl::Display, TypeImpl::FromStr].into_iter());
+        settings.with_replacement(
+            &e.name,
+            format!("crate::enums::{}", e.name),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
     }
     // progenitor asserts on shapes it does not support; the rules reject the known ones with a
     // JSON pointer first, and anything left becomes an error here rather than a crash.
@@ -48,7 +60,10 @@ pub fn generate(spec: &openapiv3::OpenAPI, facts: &AzureFacts, file: &Path) -> R
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "progenitor panicked".into());
-            Err(Error::Generate { file: file.to_path_buf(), message: format!("progenitor could not express this spec: {message}") })
+            Err(Error::Generate {
+                file: file.to_path_buf(),
+                message: format!("progenitor could not express this spec: {message}"),
+            })
         }
     }
 }

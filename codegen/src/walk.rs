@@ -10,7 +10,7 @@ use crate::pointer;
 ///
 /// `f` may rewrite the schema it is given (for example into a `$ref`); the walk then descends
 /// into whatever the schema holds afterwards.
-pub fn schemas_mut(doc: &mut Value, f: &mut dyn FnMut(&str, &mut Map<String, Value>) -> Result<()>) -> Result<()> {
+pub fn schemas_mut(doc: &mut Value, f: Visitor) -> Result<()> {
     let Some(root) = doc.as_object_mut() else { return Ok(()) };
     if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
         for (section, entries) in components.iter_mut() {
@@ -55,7 +55,8 @@ pub fn schemas_mut(doc: &mut Value, f: &mut dyn FnMut(&str, &mut Map<String, Val
     Ok(())
 }
 
-type Visitor<'a> = &'a mut dyn FnMut(&str, &mut Map<String, Value>) -> Result<()>;
+/// A callback given a JSON pointer and the object found there.
+pub type Visitor<'a> = &'a mut dyn FnMut(&str, &mut Map<String, Value>) -> Result<()>;
 
 fn list(v: &mut Value, at: &str, f: Visitor) -> Result<()> {
     for (i, p) in v.as_array_mut().into_iter().flatten().enumerate() {
@@ -115,7 +116,7 @@ fn schema(v: &mut Value, at: &str, f: Visitor) -> Result<()> {
 }
 
 /// Calls `f(pointer, operation)` on every operation of `doc`.
-pub fn operations_mut(doc: &mut Value, f: &mut dyn FnMut(&str, &mut Map<String, Value>) -> Result<()>) -> Result<()> {
+pub fn operations_mut(doc: &mut Value, f: Visitor) -> Result<()> {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return Ok(()) };
     for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else { continue };

@@ -44,7 +44,12 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     };
     let generated = kv_codegen::generate(&opts).map_err(|e| e.to_string())?;
     for ex in generated.examples.iter().filter(|e| !e.exists) {
-        eprintln!("warning: example `{}` of {} is referenced but missing: {}", ex.title, ex.operation_id.as_deref().unwrap_or("?"), ex.path.display());
+        eprintln!(
+            "warning: example `{}` of {} is referenced but missing: {}",
+            ex.title,
+            ex.operation_id.as_deref().unwrap_or("?"),
+            ex.path.display()
+        );
     }
     let t = &generated.timings;
     let summary = format!(
@@ -72,7 +77,12 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         return Ok(ExitCode::FAILURE);
     }
     write::write(&out, &generated.files).map_err(|e| e.to_string())?;
-    println!("codegen: wrote {} from {}: {summary}; {:.0} ms in all", out.display(), opts.spec_label, started.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "codegen: wrote {} from {}: {summary}; {:.0} ms in all",
+        out.display(),
+        opts.spec_label,
+        started.elapsed().as_secs_f64() * 1e3
+    );
     Ok(ExitCode::SUCCESS)
 }
 

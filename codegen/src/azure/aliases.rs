@@ -43,10 +43,10 @@ pub fn apply(doc: &mut Value) {
 fn rewrite(v: &mut Value, mapping: &[(String, String)]) {
     match v {
         Value::Object(m) => {
-            if let Some(Value::String(r)) = m.get_mut("$ref") {
-                if let Some((_, t)) = mapping.iter().find(|(a, _)| a == r) {
-                    *r = t.clone();
-                }
+            if let Some(Value::String(r)) = m.get_mut("$ref")
+                && let Some((_, t)) = mapping.iter().find(|(a, _)| a == r)
+            {
+                *r = t.clone();
             }
             m.values_mut().for_each(|x| rewrite(x, mapping));
         }

@@ -29,8 +29,11 @@ pub struct EnumDef {
 pub fn hoist(doc: &mut Value) -> Result<Vec<EnumDef>> {
     let mut found: IndexMap<String, EnumDef> = IndexMap::new();
     // Enum definitions that already have a name of their own (the TypeSpec dialect).
-    let components: Vec<String> =
-        doc.pointer("/components/schemas").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let components: Vec<String> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
     if let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) {
         for (name, s) in schemas {
             if let Some(def) = as_enum(s, Some(name)) {
@@ -55,9 +58,13 @@ pub fn hoist(doc: &mut Value) -> Result<Vec<EnumDef>> {
                 found.insert(name.clone(), def);
             }
         }
-        // OpenAPI 3.0 ignores a $ref's siblings, so the occurrence becomes the bare reference.
+        // The occurrence becomes a reference (its description kept for the field's docs).
+        let description = schema.get("description").cloned();
         schema.clear();
         schema.insert("$ref".into(), json!(format!("#/components/schemas/{name}")));
+        if let Some(d) = description {
+            schema.insert("description".into(), d);
+        }
         Ok(())
     })?;
     let schemas = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut);
@@ -84,7 +91,10 @@ fn as_enum(s: &Value, definition_name: Option<&str>) -> Option<EnumDef> {
         .map(|vs| {
             vs.iter()
                 .filter_map(|v| {
-                    Some((v.get("value")?.as_str()?.to_string(), v.get("description").and_then(Value::as_str).map(String::from)))
+                    Some((
+                        v.get("value")?.as_str()?.to_string(),
+                        v.get("description").and_then(Value::as_str).map(String::from),
+                    ))
                 })
                 .collect()
         })

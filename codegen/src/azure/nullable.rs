@@ -22,10 +22,10 @@ pub fn apply(doc: &mut Value) -> Result<()> {
             .unwrap_or_default();
         if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
             for (name, p) in props.iter_mut() {
-                if !required.contains(name) {
-                    if let Some(p) = p.as_object_mut() {
-                        p.remove("nullable");
-                    }
+                if !required.contains(name)
+                    && let Some(p) = p.as_object_mut()
+                {
+                    p.remove("nullable");
                 }
             }
         }

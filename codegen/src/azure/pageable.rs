@@ -32,7 +32,9 @@ pub fn collect(doc: &mut Value, file: &Path) -> Result<Vec<Pageable>> {
             Some(Value::Null) => return Ok(()),
             Some(Value::String(s)) => s.clone(),
             None => "nextLink".to_string(),
-            Some(_) => return Err(Error::spec(file, format!("{at}/x-ms-pageable/nextLinkName"), "must be a string or null")),
+            Some(_) => {
+                return Err(Error::spec(file, format!("{at}/x-ms-pageable/nextLinkName"), "must be a string or null"));
+            }
         };
         let item = ext.get("itemName").and_then(Value::as_str).unwrap_or("value").to_string();
         let operation_id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
@@ -44,7 +46,11 @@ pub fn collect(doc: &mut Value, file: &Path) -> Result<Vec<Pageable>> {
             .and_then(|r| r.strip_prefix("#/components/schemas/"))
             .map(String::from)
             .ok_or_else(|| {
-                Error::spec(file, format!("{at}/responses"), "an x-ms-pageable operation needs a success response whose schema is a named definition")
+                Error::spec(
+                    file,
+                    format!("{at}/responses"),
+                    "an x-ms-pageable operation needs a success response whose schema is a named definition",
+                )
             })?;
         out.push(Pageable { operation_id, next_link_name: next, item_name: item, page_schema });
         Ok(())

@@ -11,9 +11,15 @@ use crate::error::{Error, Result};
 /// request bodies with more than one media type.
 pub fn check(doc: &mut Value, file: &Path) -> Result<()> {
     crate::walk::operations_mut(doc, &mut |at, op| {
-        if let Some(body) = op.get("requestBody") {
-            if body.get("content").and_then(Value::as_object).is_some_and(|c| c.len() > 1) {
-                return Err(Error::spec(file, format!("{at}/requestBody/content"), "more than one request media type is not supported"));
+        if let Some(body) = op.get("requestBody")
+            && body.get("content").and_then(Value::as_object).is_some_and(|c| c.len() > 1)
+        {
+            {
+                return Err(Error::spec(
+                    file,
+                    format!("{at}/requestBody/content"),
+                    "more than one request media type is not supported",
+                ));
             }
         }
         let Some(responses) = op.get("responses").and_then(Value::as_object) else {
@@ -25,7 +31,11 @@ pub fn check(doc: &mut Value, file: &Path) -> Result<()> {
                 if !is_class(code) {
                     continue;
                 }
-                let body = r.get("content").and_then(Value::as_object).and_then(|c| c.values().next()).and_then(|m| m.get("schema"));
+                let body = r
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .and_then(|c| c.values().next())
+                    .and_then(|m| m.get("schema"));
                 if !bodies.contains(&body) {
                     bodies.push(body);
                 }
@@ -34,7 +44,10 @@ pub fn check(doc: &mut Value, file: &Path) -> Result<()> {
                 return Err(Error::spec(
                     file,
                     format!("{at}/responses"),
-                    format!("the {label} responses have {} different bodies; the generator needs one type per outcome", bodies.len()),
+                    format!(
+                        "the {label} responses have {} different bodies; the generator needs one type per outcome",
+                        bodies.len()
+                    ),
                 ));
             }
         }

@@ -35,8 +35,10 @@ impl Converter<'_> {
 
     fn media_types(&self, op: Option<&Value>, key: &str) -> Vec<String> {
         let list = op.and_then(|o| o.get(key)).or_else(|| self.doc.get(key));
-        let types: Vec<String> =
-            list.and_then(Value::as_array).map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default();
+        let types: Vec<String> = list
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            .unwrap_or_default();
         if types.is_empty() { vec!["application/json".into()] } else { types }
     }
 
@@ -142,7 +144,8 @@ impl Converter<'_> {
     fn path_item(&self, item: &Value, at: &str) -> Result<Value> {
         let item = item.as_object().ok_or_else(|| self.err(at, "a path item must be an object"))?;
         let mut out = Map::new();
-        let shared: Vec<&Value> = item.get("parameters").and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default();
+        let shared: Vec<&Value> =
+            item.get("parameters").and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default();
         for (key, v) in item {
             let op_at = pointer::join(at, key);
             if METHODS.contains(&key.as_str()) {
@@ -177,7 +180,10 @@ impl Converter<'_> {
             .unwrap_or_default();
         let key_of = |p: &Value| {
             let p = self.deref(p);
-            (p.get("name").and_then(Value::as_str).unwrap_or("").to_string(), p.get("in").and_then(Value::as_str).unwrap_or("").to_string())
+            (
+                p.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
+                p.get("in").and_then(Value::as_str).unwrap_or("").to_string(),
+            )
         };
         let mut all: Vec<(String, &Value)> = shared
             .iter()
@@ -212,6 +218,9 @@ impl Converter<'_> {
             out.insert("parameters".into(), Value::Array(params));
         }
         let mut responses = Map::new();
+        if !src.get("responses").is_some_and(Value::is_object) {
+            return Err(self.err(&format!("{at}/responses"), "an operation needs a `responses` object"));
+        }
         if let Some(rs) = src.get("responses").and_then(Value::as_object) {
             for (code, r) in rs {
                 let r_at = pointer::join(&format!("{at}/responses"), code);
@@ -268,7 +277,9 @@ impl Converter<'_> {
                         Some("multi") => ("form", true),
                         Some("csv") | None => ("form", false),
                         Some(other) => {
-                            return Err(self.err(&pointer::join(at, k), format!("collectionFormat `{other}` is not supported")));
+                            return Err(
+                                self.err(&pointer::join(at, k), format!("collectionFormat `{other}` is not supported"))
+                            );
                         }
                     };
                     if location == "query" {
@@ -319,7 +330,10 @@ impl Converter<'_> {
                 }
                 let mut s = h.as_object().cloned().unwrap_or_default();
                 s.remove("description");
-                h2.insert("schema".into(), self.schema(&Value::Object(s), &pointer::join(&format!("{at}/headers"), name))?);
+                h2.insert(
+                    "schema".into(),
+                    self.schema(&Value::Object(s), &pointer::join(&format!("{at}/headers"), name))?,
+                );
                 hs.insert(name.clone(), Value::Object(h2));
             }
             out.insert("headers".into(), Value::Object(hs));
@@ -331,8 +345,14 @@ impl Converter<'_> {
     fn schema(&self, s: &Value, at: &str) -> Result<Value> {
         let Some(map) = s.as_object() else { return Ok(s.clone()) };
         if let Some(r) = map.get("$ref").and_then(Value::as_str) {
-            // OpenAPI 3.0 ignores a $ref's siblings; keep only the reference.
-            return Ok(json!({"$ref": r.replacen("#/definitions/", "#/components/schemas/", 1)}));
+            // OpenAPI 3.0 ignores a $ref's siblings. The description is kept for the emitter's
+            // field docs (the typed model drops it); the rest goes.
+            let mut out = Map::new();
+            out.insert("$ref".into(), json!(r.replacen("#/definitions/", "#/components/schemas/", 1)));
+            if let Some(d) = map.get("description") {
+                out.insert("description".into(), d.clone());
+            }
+            return Ok(Value::Object(out));
         }
         let mut out = Map::new();
         for (k, v) in map {
@@ -342,7 +362,9 @@ impl Converter<'_> {
                     out.insert("nullable".into(), v.clone());
                 }
                 "type" if v == "file" => return Err(self.err(&here, "`type: file` is not supported")),
-                "type" if v.is_array() => return Err(self.err(&here, "a list of types is not supported in Swagger 2.0")),
+                "type" if v.is_array() => {
+                    return Err(self.err(&here, "a list of types is not supported in Swagger 2.0"));
+                }
                 "properties" | "patternProperties" => {
                     let mut props = Map::new();
                     for (name, p) in v.as_object().into_iter().flatten() {

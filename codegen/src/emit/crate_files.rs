@@ -19,7 +19,8 @@ pub fn runtime_files() -> impl Iterator<Item = (&'static str, &'static str)> {
 /// progenitor-client is pinned exactly because the runtime relies on `ResponseValue`
 /// internals that are `#[doc(hidden)]` there.
 pub fn cargo_toml(opts: &Options, title: &str) -> String {
-    let workspace = if opts.standalone { "\n# Built on its own, outside any enclosing workspace.\n[workspace]\n" } else { "" };
+    let workspace =
+        if opts.standalone { "\n# Built on its own, outside any enclosing workspace.\n[workspace]\n" } else { "" };
     format!(
         r#"[package]
 name = "{name}"
@@ -88,19 +89,26 @@ pub fn lib_rs(opts: &Options, facts: &AzureFacts, title: &str, client: &str, exa
         r#"{docs}
 #![warn(missing_docs)]
 
+// The modules are laid out by prettyplease (generated) or copied verbatim (runtime);
+// rustfmt is told to leave them as written so `cargo fmt --check` and `codegen --check`
+// never disagree.
+#[rustfmt::skip]
 mod client;
+#[rustfmt::skip]
 mod enums;
 // progenitor's client is an implementation detail of the facade; its model types are
 // public through `models`.
 #[allow(dead_code, unused_imports)]
+#[rustfmt::skip]
 mod raw;
+#[rustfmt::skip]
 pub mod runtime;
 
 pub use client::{client};
-pub use runtime::{{
-    AccessToken, Base64Url, ClientOptions, Error, ErrorKind, Response, RetryOptions, StaticToken,
-    TokenCredential, UnixTime,
-}};
+pub use runtime::{{AccessToken, StaticToken, TokenCredential}};
+pub use runtime::{{Base64Url, UnixTime}};
+pub use runtime::{{ClientOptions, RetryOptions}};
+pub use runtime::{{Error, ErrorKind, Response}};
 
 /// Request and response models of the API, and its enums.
 pub mod models {{

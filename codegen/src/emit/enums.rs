@@ -21,7 +21,8 @@ pub fn emit(enums: &[EnumDef]) -> TokenStream {
 fn one(e: &EnumDef) -> TokenStream {
     let name = format_ident!("{}", e.name);
     let variants = variant_names(e.values.iter().map(|(v, _)| v.as_str()));
-    let mut doc = e.description.clone().map(|d| format!(" {}", d.trim())).unwrap_or_else(|| format!(" The `{}` values.", e.name));
+    let mut doc =
+        e.description.clone().map(|d| format!(" {}", d.trim())).unwrap_or_else(|| format!(" The `{}` values.", e.name));
     doc.push_str(if e.model_as_string {
         "\n\n The service may add values: unknown ones are kept in [`Self::UnknownValue`]."
     } else {
@@ -144,14 +145,39 @@ mod tests {
     #[test]
     fn names_variants_like_a_rust_programmer_would() {
         let names: Vec<String> = variant_names(
-            ["EC", "EC-HSM", "RSA-HSM", "oct", "P-256K", "RSA1_5", "Recoverable+Purgeable", "wrapKey", "A128CBCPAD", "7", "ec"].into_iter(),
+            [
+                "EC",
+                "EC-HSM",
+                "RSA-HSM",
+                "oct",
+                "P-256K",
+                "RSA1_5",
+                "Recoverable+Purgeable",
+                "wrapKey",
+                "A128CBCPAD",
+                "7",
+                "ec",
+            ]
+            .into_iter(),
         )
         .iter()
         .map(|i| i.to_string())
         .collect();
         assert_eq!(
             names,
-            ["Ec", "EcHsm", "RsaHsm", "Oct", "P256k", "Rsa15", "RecoverablePurgeable", "WrapKey", "A128cbcpad", "V7", "Ec2"]
+            [
+                "Ec",
+                "EcHsm",
+                "RsaHsm",
+                "Oct",
+                "P256k",
+                "Rsa15",
+                "RecoverablePurgeable",
+                "WrapKey",
+                "A128cbcpad",
+                "V7",
+                "Ec2"
+            ]
         );
     }
 }

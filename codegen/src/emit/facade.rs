@@ -76,6 +76,19 @@ pub fn operations(raw: &syn::File) -> Vec<Operation> {
     out
 }
 
+/// The generics, receiver and stream bound of a facade method: progenitor's `<'a>` and
+/// `&'a self` when an argument borrows for `'a`, elided otherwise (clippy's
+/// `needless_lifetimes`).
+fn lifetimes(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
+    let borrows = op.params.iter().any(|(_, t)| t.to_token_stream().to_string().contains("'a"));
+    if borrows {
+        let g = &op.generics;
+        (quote! { #g }, quote! { &'a self }, quote! { 'a })
+    } else {
+        (quote! {}, quote! { &self }, quote! { '_ })
+    }
+}
+
 /// `Result<ResponseValue<T>, Error<E>>` → `T`.
 fn success_type(output: &ReturnType) -> Option<Type> {
     let ReturnType::Type(_, ty) = output else { return None };
@@ -101,7 +114,10 @@ struct PageFields {
 fn page_fields(raw: &syn::File, p: &Pageable) -> Result<PageFields> {
     let missing = |what: &str| Error::Generate {
         file: Default::default(),
-        message: format!("x-ms-pageable operation {}: page type {} has no `{what}` property", p.operation_id, p.page_schema),
+        message: format!(
+            "x-ms-pageable operation {}: page type {} has no `{what}` property",
+            p.operation_id, p.page_schema
+        ),
     };
     let types = raw
         .items
@@ -120,7 +136,8 @@ fn page_fields(raw: &syn::File, p: &Pageable) -> Result<PageFields> {
         .ok_or_else(|| missing("struct"))?;
     let field = |wire: &str| {
         strukt.fields.iter().find(|f| {
-            let renamed = f.attrs.iter().any(|a| a.to_token_stream().to_string().contains(&format!("rename = \"{wire}\"")));
+            let renamed =
+                f.attrs.iter().any(|a| a.to_token_stream().to_string().contains(&format!("rename = \"{wire}\"")));
             renamed || f.ident.as_ref().is_some_and(|i| i == wire)
         })
     };
@@ -163,12 +180,13 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
         " Client for {title}.\n\n One method per operation of the spec. Every method takes `&self`, so one client can\n serve many concurrent calls; clone it cheaply where needed."
     );
     let methods = ops.iter().map(|op| {
-        let Operation { method, docs, generics, params, success, .. } = op;
+        let Operation { method, docs, params, success, .. } = op;
         let names = params.iter().map(|(n, _)| n);
         let args = params.iter().map(|(n, t)| quote! { #n: #t });
+        let (generics, receiver, _) = lifetimes(op);
         quote! {
             #(#docs)*
-            pub async fn #method #generics (&'a self, #(#args),*) -> Result<Response<#success>, Error> {
+            pub async fn #method #generics (#receiver, #(#args),*) -> Result<Response<#success>, Error> {
                 let (raw, ctx) = self.raw();
                 ctx.finish(raw.#method(#(#names),*).await)
             }
@@ -192,7 +210,7 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
         let method = &op.method;
         let pages = format_ident!("{}_pages", op.method);
         let stream = format_ident!("{}_stream", op.method);
-        let generics = &op.generics;
+        let (generics, receiver, bound) = lifetimes(op);
         let args: Vec<_> = op.params.iter().map(|(n, t)| quote! { #n: #t }).collect();
         let names: Vec<_> = op.params.iter().map(|(n, _)| n).collect();
         let pages_doc = format!(
@@ -202,15 +220,15 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
         let stream_doc = format!(" Every item of every page of [`Self::{method}`], in order.");
         pagers.push(quote! {
             #[doc = #pages_doc]
-            pub fn #pages #generics (&'a self, #(#args),*)
-                -> impl futures_util::Stream<Item = Result<Response<types::#page_ty>, Error>> + Send + 'a
+            pub fn #pages #generics (#receiver, #(#args),*)
+                -> impl futures_util::Stream<Item = Result<Response<types::#page_ty>, Error>> + Send + #bound
             {
                 self.core.pages(async move { self.#method(#(#names),*).await })
             }
 
             #[doc = #stream_doc]
-            pub fn #stream #generics (&'a self, #(#args),*)
-                -> impl futures_util::Stream<Item = Result<#item_ty, Error>> + Send + 'a
+            pub fn #stream #generics (#receiver, #(#args),*)
+                -> impl futures_util::Stream<Item = Result<#item_ty, Error>> + Send + #bound
             {
                 crate::runtime::paging::items(self.#pages(#(#names),*))
             }

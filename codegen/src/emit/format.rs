@@ -11,7 +11,8 @@ pub fn rust(tokens: TokenStream, file: &std::path::Path) -> Result<String> {
         message: format!("generated code does not parse: {e}"),
     })?;
     let text = prettyplease::unparse(&parsed);
-    progenitor_impl::space_out_items(text).map_err(|e| Error::Generate { file: file.to_path_buf(), message: e.to_string() })
+    progenitor_impl::space_out_items(text)
+        .map_err(|e| Error::Generate { file: file.to_path_buf(), message: e.to_string() })
 }
 
 /// Prefixes `body` with the generated-file header in `//` comments.

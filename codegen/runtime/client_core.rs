@@ -177,7 +177,7 @@ impl fmt::Debug for ClientCore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::StaticToken;
+    use super::super::credential::StaticToken;
 
     fn core(url: &str, options: ClientOptions) -> Result<ClientCore, Error> {
         ClientCore::new(url, Arc::new(StaticToken::new("t")), options, "7.4")
