@@ -57,11 +57,7 @@ impl Captured {
 
 impl CallContext {
     pub(crate) fn new(core: ClientCore) -> Self {
-        Self {
-            core,
-            client_request_id: random::uuid_v4().into(),
-            slot: Arc::default(),
-        }
+        Self { core, client_request_id: random::uuid_v4().into(), slot: Arc::default() }
     }
 
     /// The `x-ms-client-request-id` this call sends on every attempt.
@@ -129,11 +125,7 @@ fn convert<E>(error: progenitor_client::Error<E>, success: Option<(StatusCode, H
             .with_source(serde_error),
         ),
         P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => {
-            let kind = if e.is_timeout() {
-                ErrorKind::Timeout
-            } else {
-                ErrorKind::Transport
-            };
+            let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Transport };
             with_success(Error::new(kind, "reading the response failed").with_source(e))
         }
         P::InvalidRequest(message) | P::Custom(message) => Error::new(ErrorKind::InvalidRequest, message),
@@ -164,14 +156,9 @@ mod tests {
     use super::*;
 
     fn ctx() -> CallContext {
-        ClientCore::new(
-            "https://v.vault.azure.net",
-            Arc::new(StaticToken::new("t")),
-            ClientOptions::default(),
-            "7.4",
-        )
-        .unwrap()
-        .call()
+        ClientCore::new("https://v.vault.azure.net", Arc::new(StaticToken::new("t")), ClientOptions::default(), "7.4")
+            .unwrap()
+            .call()
     }
 
     #[derive(Debug, serde::Deserialize)]
@@ -203,10 +190,7 @@ mod tests {
         // What progenitor makes of an empty 401: no status at all.
         let parse_error = serde_json::from_slice::<Model>(b"").unwrap_err();
         let err = ctx
-            .finish::<Model, ()>(Err(progenitor_client::Error::InvalidResponsePayload(
-                Bytes::new(),
-                parse_error,
-            )))
+            .finish::<Model, ()>(Err(progenitor_client::Error::InvalidResponsePayload(Bytes::new(), parse_error)))
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Service);
         assert_eq!(err.status(), Some(StatusCode::UNAUTHORIZED));
@@ -229,10 +213,7 @@ mod tests {
         let body = Bytes::from_static(b"{\"value\":\"x\"}");
         let parse_error = serde_json::from_slice::<Model>(&body).unwrap_err();
         let err = ctx
-            .finish::<Model, ()>(Err(progenitor_client::Error::InvalidResponsePayload(
-                body.clone(),
-                parse_error,
-            )))
+            .finish::<Model, ()>(Err(progenitor_client::Error::InvalidResponsePayload(body.clone(), parse_error)))
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidResponse);
         assert_eq!(err.status(), Some(StatusCode::OK));

@@ -69,10 +69,7 @@ pub struct AccessToken {
 impl AccessToken {
     /// A token expiring at `expires_on`.
     pub fn new(token: impl Into<Secret>, expires_on: SystemTime) -> Self {
-        Self {
-            token: token.into(),
-            expires_on,
-        }
+        Self { token: token.into(), expires_on }
     }
 }
 
@@ -89,21 +86,12 @@ pub struct CredentialError {
 impl CredentialError {
     /// An error with a description (must not contain secrets).
     pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            source: None,
-        }
+        Self { message: message.into(), source: None }
     }
 
     /// An error caused by another error, e.g. the identity library's.
-    pub fn with_source(
-        message: impl Into<String>,
-        source: impl StdError + Send + Sync + 'static,
-    ) -> Self {
-        Self {
-            message: message.into(),
-            source: Some(Arc::new(source)),
-        }
+    pub fn with_source(message: impl Into<String>, source: impl StdError + Send + Sync + 'static) -> Self {
+        Self { message: message.into(), source: Some(Arc::new(source)) }
     }
 
     /// The description.
@@ -131,9 +119,7 @@ impl fmt::Display for CredentialError {
 
 impl StdError for CredentialError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn StdError + 'static))
+        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
     }
 }
 

@@ -5,8 +5,8 @@
 mod base64url;
 mod challenge;
 mod civil;
-mod context;
 mod client_core;
+mod context;
 mod credential;
 mod error;
 mod options;
@@ -25,8 +25,8 @@ mod azure_core_credential;
 #[cfg(feature = "azure_core")]
 pub use azure_core_credential::AzureCoreCredential;
 pub use base64url::{Base64Url, ParseBase64UrlError};
-pub use context::CallContext;
 pub use client_core::ClientCore;
+pub use context::CallContext;
 pub use credential::{AccessToken, CredentialError, Secret, StaticToken, TokenCredential};
 pub use error::{Error, ErrorKind, ServiceError};
 pub use options::ClientOptions;

@@ -29,7 +29,9 @@ const NEXT_PAGE_OPERATION: &str = "nextLink";
 
 enum State<F> {
     First(F),
-    Next { link: String },
+    Next {
+        link: String,
+    },
     /// Yield this error after the page that revealed it, then stop.
     Fail(Error),
     Done,
@@ -63,9 +65,7 @@ impl ClientCore {
                     ErrorKind::InvalidResponse,
                     "the service returned a nextLink identical to the page just read",
                 )),
-                Some(link) => State::Next {
-                    link: link.to_owned(),
-                },
+                Some(link) => State::Next { link: link.to_owned() },
             };
             Some((Ok(page), next))
         })
@@ -76,9 +76,7 @@ impl ClientCore {
     async fn next_page<P: DeserializeOwned>(&self, link: &str) -> Result<Response<P>, Error> {
         let url = self.resolve_next_link(link)?;
         let mut request = reqwest::Request::new(Method::GET, url);
-        request
-            .headers_mut()
-            .insert(ACCEPT, HeaderValue::from_static("application/json"));
+        request.headers_mut().insert(ACCEPT, HeaderValue::from_static("application/json"));
         let ctx = self.call();
         let result = match ctx.execute(self.http(), request, NEXT_PAGE_OPERATION).await {
             Ok(response) if response.status().is_success() => {
@@ -94,11 +92,9 @@ impl ClientCore {
     /// refuses links to another origin, which would receive our token.
     fn resolve_next_link(&self, link: &str) -> Result<Url, Error> {
         let vault = &self.inner.vault_url;
-        let url = Url::parse(link)
-            .or_else(|_| vault.join(link))
-            .map_err(|e| {
-                Error::new(ErrorKind::InvalidResponse, "the service returned an invalid nextLink").with_source(e)
-            })?;
+        let url = Url::parse(link).or_else(|_| vault.join(link)).map_err(|e| {
+            Error::new(ErrorKind::InvalidResponse, "the service returned an invalid nextLink").with_source(e)
+        })?;
         if url.origin() != vault.origin() {
             return Err(Error::new(
                 ErrorKind::InvalidResponse,
@@ -135,18 +131,14 @@ mod tests {
     use std::sync::Arc;
 
     fn core() -> ClientCore {
-        ClientCore::new(
-            "https://v.vault.azure.net/",
-            Arc::new(StaticToken::new("t")),
-            ClientOptions::default(),
-            "7.4",
-        )
-        .unwrap()
+        ClientCore::new("https://v.vault.azure.net/", Arc::new(StaticToken::new("t")), ClientOptions::default(), "7.4")
+            .unwrap()
     }
 
     #[test]
     fn next_links_are_kept_verbatim() {
-        let link = "https://v.vault.azure.net:443/keys?api-version=7.3&$skiptoken=eyJOZXh0TWFya2VyIjoiMiEx%3D&maxresults=1";
+        let link =
+            "https://v.vault.azure.net:443/keys?api-version=7.3&$skiptoken=eyJOZXh0TWFya2VyIjoiMiEx%3D&maxresults=1";
         let url = core().resolve_next_link(link).unwrap();
         assert_eq!(url.query(), Some("api-version=7.3&$skiptoken=eyJOZXh0TWFya2VyIjoiMiEx%3D&maxresults=1"));
         assert_eq!(url.path(), "/keys");

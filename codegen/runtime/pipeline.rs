@@ -11,8 +11,8 @@ use reqwest::Url;
 use tracing::Instrument as _;
 
 use super::challenge;
-use super::context::{CallContext, Captured};
 use super::client_core::CoreInner;
+use super::context::{CallContext, Captured};
 use super::error::{Error, ErrorKind};
 use super::retry::{is_retryable_status, is_retryable_transport};
 use super::retry_after;
@@ -93,16 +93,14 @@ impl CallContext {
     /// probe without token and body to learn the scope from the challenge.
     async fn run(&self, http: &reqwest::Client, request: reqwest::Request) -> Result<Received, Error> {
         let core = &*self.core.inner;
-        let template = self.template(request)?;
+        let template = self.template(&request)?;
         let started = Instant::now();
         let mut attempts = 0u32;
 
         let known_scope = core.scope();
         if let Some(scope) = known_scope {
             let token = bearer(core, &template.url, &scope).await?;
-            let received = self
-                .send_with_retry(http, &template, Some(&token), true, started, &mut attempts)
-                .await?;
+            let received = self.send_with_retry(http, &template, Some(&token), true, started, &mut attempts).await?;
             let captured = match received {
                 Received::Buffered(c) if is_challenge(&c) => c,
                 other => return Ok(other),
@@ -112,14 +110,10 @@ impl CallContext {
             };
             // The token was rejected: forget it and follow the new challenge once.
             core.tokens.invalidate(&scope);
-            return self
-                .answer(http, &template, captured, challenge, started, &mut attempts)
-                .await;
+            return self.answer(http, &template, captured, challenge, started, &mut attempts).await;
         }
 
-        let probe = self
-            .send_with_retry(http, &template, None, false, started, &mut attempts)
-            .await?;
+        let probe = self.send_with_retry(http, &template, None, false, started, &mut attempts).await?;
         let captured = match probe {
             Received::Buffered(c) if is_challenge(&c) => c,
             other => return Ok(other),
@@ -132,8 +126,7 @@ impl CallContext {
             )
             .with_response(captured.status, captured.headers, captured.body));
         };
-        self.answer(http, &template, captured, challenge, started, &mut attempts)
-            .await
+        self.answer(http, &template, captured, challenge, started, &mut attempts).await
     }
 
     /// Verifies the challenge, caches its scope, and resends the original
@@ -161,13 +154,12 @@ impl CallContext {
         tracing::debug!(scope = %challenge.scope, authority = ?challenge.authorization, "answering authentication challenge");
         core.set_scope(&challenge.scope);
         let token = bearer(core, &template.url, &challenge.scope).await?;
-        self.send_with_retry(http, template, Some(&token), true, started, attempts)
-            .await
+        self.send_with_retry(http, template, Some(&token), true, started, attempts).await
     }
 
     /// Copies the request into a replayable template and applies the
     /// per-call headers and the api-version.
-    fn template(&self, request: reqwest::Request) -> Result<Template, Error> {
+    fn template(&self, request: &reqwest::Request) -> Result<Template, Error> {
         let core = &*self.core.inner;
         let body = match request.body() {
             None => None,
@@ -193,13 +185,7 @@ impl CallContext {
             .map_err(|e| Error::new(ErrorKind::InvalidRequest, "bad client request id").with_source(e))?;
         headers.insert("x-ms-client-request-id", id);
         headers.insert("x-ms-return-client-request-id", HeaderValue::from_static("true"));
-        Ok(Template {
-            method: request.method().clone(),
-            url,
-            version: request.version(),
-            headers,
-            body,
-        })
+        Ok(Template { method: request.method().clone(), url, version: request.version(), headers, body })
     }
 
     /// The retry loop: one logical send, retried on transient failures with
@@ -238,14 +224,23 @@ impl CallContext {
                 }
                 Err(error) => {
                     let retryable = is_retryable_transport(&error);
-                    tracing::debug!(attempt = *attempts, timeout = error.is_timeout(), retryable, "attempt failed: {error}");
+                    tracing::debug!(
+                        attempt = *attempts,
+                        timeout = error.is_timeout(),
+                        retryable,
+                        "attempt failed: {error}"
+                    );
                     match self.next_delay(retry, None, started).filter(|_| retryable) {
                         Some(delay) => delay,
                         None => return Err(transport_error(error, *attempts)),
                     }
                 }
             };
-            tracing::info!(attempt = *attempts, delay_ms = wait.as_millis() as u64, "retrying");
+            tracing::info!(
+                attempt = *attempts,
+                delay_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                "retrying"
+            );
             tokio::time::sleep(wait).await;
             retry += 1;
         }
@@ -280,15 +275,15 @@ async fn attempt(http: &reqwest::Client, request: reqwest::Request) -> reqwest::
     let version = response.version();
     let headers = response.headers().clone();
     let body = response.bytes().await?;
-    Ok(Received::Buffered(Captured {
-        status,
-        version,
-        headers,
-        body,
-    }))
+    Ok(Received::Buffered(Captured { status, version, headers, body }))
 }
 
-fn build(template: &Template, token: Option<&HeaderValue>, with_body: bool, timeout: Option<Duration>) -> reqwest::Request {
+fn build(
+    template: &Template,
+    token: Option<&HeaderValue>,
+    with_body: bool,
+    timeout: Option<Duration>,
+) -> reqwest::Request {
     let mut request = reqwest::Request::new(template.method.clone(), template.url.clone());
     *request.version_mut() = template.version;
     *request.headers_mut() = template.headers.clone();
@@ -327,8 +322,9 @@ async fn bearer(core: &CoreInner, url: &Url, scope: &str) -> Result<HeaderValue,
     let token = core.tokens.token(scope).await.map_err(|e| {
         Error::new(ErrorKind::Credential, format!("could not get a token for scope {scope}")).with_source(e)
     })?;
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.secret()))
-        .map_err(|_| Error::new(ErrorKind::Credential, "the credential returned a token that is not a valid header value"))?;
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.secret())).map_err(|_| {
+        Error::new(ErrorKind::Credential, "the credential returned a token that is not a valid header value")
+    })?;
     value.set_sensitive(true);
     Ok(value)
 }

@@ -8,6 +8,7 @@ use http::{HeaderMap, StatusCode};
 
 /// A deserialized success response. Derefs to the model, so
 /// `client.get_key("k").await?.key` works; `into_inner()` takes it out.
+#[derive(Clone)]
 pub struct Response<T> {
     status: StatusCode,
     headers: HeaderMap,
@@ -17,11 +18,7 @@ pub struct Response<T> {
 impl<T> Response<T> {
     /// Assembles a response (for tests and wrappers).
     pub fn new(status: StatusCode, headers: HeaderMap, value: T) -> Self {
-        Self {
-            status,
-            headers,
-            value,
-        }
+        Self { status, headers, value }
     }
 
     /// The HTTP status.
@@ -60,11 +57,7 @@ impl<T> Response<T> {
 
     /// Transforms the value, keeping status and headers.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response {
-            status: self.status,
-            headers: self.headers,
-            value: f(self.value),
-        }
+        Response { status: self.status, headers: self.headers, value: f(self.value) }
     }
 }
 

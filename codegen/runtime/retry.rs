@@ -37,10 +37,7 @@ impl RetryOptions {
     /// Never retry: every call makes exactly one attempt (plus the
     /// authentication challenge round trip when needed).
     pub fn none() -> Self {
-        Self {
-            max_retries: 0,
-            ..Self::default()
-        }
+        Self { max_retries: 0, ..Self::default() }
     }
 
     /// Maximum number of retries after the first attempt.
@@ -75,9 +72,7 @@ impl RetryOptions {
 
     /// `unit` in `[0, 1)` picks the jitter factor in `[0.8, 1.2)`.
     fn backoff_with_unit(&self, retry: u32, unit: f64) -> Duration {
-        let exponential = self
-            .initial_delay
-            .saturating_mul(2u32.saturating_pow(retry.min(31)));
+        let exponential = self.initial_delay.saturating_mul(2u32.saturating_pow(retry.min(31)));
         let base = exponential.min(self.max_delay);
         base.mul_f64(0.8 + 0.4 * unit).min(self.max_delay)
     }

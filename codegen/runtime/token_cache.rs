@@ -43,11 +43,7 @@ impl fmt::Debug for TokenCache {
 impl TokenCache {
     /// `margin`: how long before expiry a token counts as stale.
     pub(crate) fn new(credential: Arc<dyn TokenCredential>, margin: Duration) -> Self {
-        Self {
-            credential,
-            margin,
-            entries: Mutex::new(HashMap::new()),
-        }
+        Self { credential, margin, entries: Mutex::new(HashMap::new()) }
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
@@ -66,10 +62,7 @@ impl TokenCache {
             {
                 return Ok(token.token.clone());
             }
-            entry
-                .refresh
-                .get_or_insert_with(|| self.start_refresh(scope))
-                .clone()
+            entry.refresh.get_or_insert_with(|| self.start_refresh(scope)).clone()
         };
         let result = refresh.clone().await;
 
@@ -147,10 +140,7 @@ mod tests {
             let result = if self.fail {
                 Err(CredentialError::new("boom"))
             } else {
-                Ok(AccessToken::new(
-                    format!("token-{n}-{}", scopes.join(",")),
-                    SystemTime::now() + self.lifetime,
-                ))
+                Ok(AccessToken::new(format!("token-{n}-{}", scopes.join(",")), SystemTime::now() + self.lifetime))
             };
             Box::pin(async move {
                 YieldOnce(false).await;
@@ -187,11 +177,7 @@ mod tests {
     }
 
     fn new_cache(lifetime: Duration, fail: bool) -> (Arc<Counting>, TokenCache) {
-        let cred = Arc::new(Counting {
-            calls: AtomicUsize::new(0),
-            lifetime,
-            fail,
-        });
+        let cred = Arc::new(Counting { calls: AtomicUsize::new(0), lifetime, fail });
         let cache = TokenCache::new(cred.clone(), Duration::from_secs(300));
         (cred, cache)
     }

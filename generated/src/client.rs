@@ -526,3 +526,6 @@ impl progenitor_client::ClientHooks<crate::runtime::CallContext> for crate::raw:
         self.inner().execute(self.client(), request, info.operation_id).await
     }
 }
+
+#[cfg(feature = "dynamic")]
+pub mod dynamic;

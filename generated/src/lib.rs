@@ -59,6 +59,8 @@ mod raw;
 pub mod runtime;
 
 pub use client::KeyClient;
+#[cfg(feature = "dynamic")]
+pub use client::dynamic;
 pub use runtime::{AccessToken, StaticToken, TokenCredential};
 pub use runtime::{Base64Url, UnixTime};
 pub use runtime::{ClientOptions, RetryOptions};

@@ -39,6 +39,9 @@ rustls = ["reqwest/rustls"]
 native-tls = ["reqwest/native-tls"]
 # Adapts any azure_core TokenCredential (azure_identity's credentials) to this crate.
 azure_core = ["dep:azure_core"]
+# `dynamic`: every operation callable by id with JSON in and out, and the list of operations,
+# for harnesses derived from the spec's examples or from recorded traffic.
+dynamic = []
 
 [dependencies]
 progenitor-client = "=0.15.1"
@@ -50,7 +53,7 @@ bytes = "1"
 http = "1"
 futures-util = {{ version = "0.3", default-features = false, features = ["std"] }}
 tokio = {{ version = "1", features = ["time"] }}
-tracing = {{ version = "0.1", default-features = false, features = ["std", "attributes"] }}
+tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 azure_core = {{ version = "1", optional = true, default-features = false }}
 "#,
         name = opts.crate_name,
@@ -105,6 +108,8 @@ mod raw;
 pub mod runtime;
 
 pub use client::{client};
+#[cfg(feature = "dynamic")]
+pub use client::dynamic;
 pub use runtime::{{AccessToken, StaticToken, TokenCredential}};
 pub use runtime::{{Base64Url, UnixTime}};
 pub use runtime::{{ClientOptions, RetryOptions}};

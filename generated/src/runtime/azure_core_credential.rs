@@ -42,10 +42,7 @@ impl TokenCredential for AzureCoreCredential {
                 .await
                 .map_err(|e| CredentialError::with_source("the azure_core credential failed", e))?;
             let expires_on = UnixTime::from_unix_seconds(token.expires_on.unix_timestamp());
-            Ok(AccessToken::new(
-                token.token.secret(),
-                expires_on.to_system_time(),
-            ))
+            Ok(AccessToken::new(token.token.secret(), expires_on.to_system_time()))
         })
     }
 }

@@ -65,10 +65,7 @@ impl Base64Url {
                 other => other,
             })
             .collect();
-        DECODER
-            .decode(normalized.as_bytes())
-            .map(Self)
-            .map_err(|e| ParseBase64UrlError(e.to_string()))
+        DECODER.decode(normalized.as_bytes()).map(Self).map_err(|e| ParseBase64UrlError(e.to_string()))
     }
 }
 

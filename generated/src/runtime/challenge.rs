@@ -29,9 +29,7 @@ pub(crate) fn parse(header: &str) -> Option<Challenge> {
         if rest.is_empty() {
             break;
         }
-        let name_len = rest
-            .find(|c: char| c == '=' || c == ',' || c.is_ascii_whitespace())
-            .unwrap_or(rest.len());
+        let name_len = rest.find(|c: char| c == '=' || c == ',' || c.is_ascii_whitespace()).unwrap_or(rest.len());
         let (name, after) = rest.split_at(name_len);
         let after_ws = after.trim_start_matches(|c: char| c.is_ascii_whitespace());
         if let Some(value_start) = after_ws.strip_prefix('=') {
@@ -52,10 +50,7 @@ pub(crate) fn parse(header: &str) -> Option<Challenge> {
         }
     }
     let scope = scope.or_else(|| resource.map(|r| format!("{r}/.default")))?;
-    Some(Challenge {
-        scope,
-        authorization,
-    })
+    Some(Challenge { scope, authorization })
 }
 
 /// Splits a quoted-string (with `\` escapes) or token value from the input.
@@ -76,9 +71,7 @@ fn parse_value(input: &str) -> (String, &str) {
         }
         (value, "")
     } else {
-        let end = input
-            .find(|c: char| c == ',' || c.is_ascii_whitespace())
-            .unwrap_or(input.len());
+        let end = input.find(|c: char| c == ',' || c.is_ascii_whitespace()).unwrap_or(input.len());
         (input[..end].to_owned(), &input[end..])
     }
 }
@@ -95,9 +88,7 @@ pub(crate) fn verify_scope(scope: &str, vault_host: &str) -> Result<(), String> 
         .ok_or_else(|| format!("challenge scope '{scope}' is not a URL with a host"))?;
     let vault_host = vault_host.to_ascii_lowercase();
     let belongs = vault_host == scope_host
-        || vault_host
-            .strip_suffix(scope_host.as_str())
-            .is_some_and(|prefix| prefix.len() > 1 && prefix.ends_with('.'));
+        || vault_host.strip_suffix(scope_host.as_str()).is_some_and(|prefix| prefix.len() > 1 && prefix.ends_with('.'));
     if belongs {
         Ok(())
     } else {
@@ -117,10 +108,7 @@ mod tests {
     fn parses_recorded_key_vault_challenge() {
         let c = parse(r#"Bearer authorization="https://login.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47", resource="https://vault.azure.net""#).unwrap();
         assert_eq!(c.scope, "https://vault.azure.net/.default");
-        assert_eq!(
-            c.authorization.as_deref(),
-            Some("https://login.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47")
-        );
+        assert_eq!(c.authorization.as_deref(), Some("https://login.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47"));
     }
 
     #[test]

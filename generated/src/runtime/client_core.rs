@@ -62,8 +62,7 @@ impl ClientCore {
         default_api_version: &'static str,
     ) -> Result<Self, Error> {
         let config = |message: String| Error::new(ErrorKind::Config, message);
-        let url = Url::parse(vault_url.trim())
-            .map_err(|e| config(format!("invalid vault URL '{vault_url}': {e}")))?;
+        let url = Url::parse(vault_url.trim()).map_err(|e| config(format!("invalid vault URL '{vault_url}': {e}")))?;
         match url.scheme() {
             "https" => {}
             "http" if options.allow_http => {}
@@ -78,9 +77,7 @@ impl ClientCore {
             return Err(config(format!("vault URL '{vault_url}' has no host")));
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(config(format!(
-                "vault URL '{vault_url}' must not have a query or fragment"
-            )));
+            return Err(config(format!("vault URL '{vault_url}' must not have a query or fragment")));
         }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(config("vault URL must not contain credentials".to_owned()));
@@ -97,9 +94,9 @@ impl ClientCore {
                 if let Some(timeout) = options.connect_timeout {
                     builder = builder.connect_timeout(timeout);
                 }
-                builder.build().map_err(|e| {
-                    Error::new(ErrorKind::Config, "could not build the HTTP client").with_source(e)
-                })?
+                builder
+                    .build()
+                    .map_err(|e| Error::new(ErrorKind::Config, "could not build the HTTP client").with_source(e))?
             }
         };
 
@@ -108,9 +105,7 @@ impl ClientCore {
                 base_url,
                 vault_url: url,
                 http,
-                api_version: options
-                    .api_version
-                    .unwrap_or_else(|| default_api_version.to_owned()),
+                api_version: options.api_version.unwrap_or_else(|| default_api_version.to_owned()),
                 allow_http: options.allow_http,
                 verify_challenge_resource: options.verify_challenge_resource,
                 retry: options.retry,
@@ -150,17 +145,13 @@ fn user_agent(application_id: Option<&str>) -> Result<HeaderValue, Error> {
     const PRODUCT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
     let text = match application_id {
         Some(id) if id.is_empty() || id.chars().any(|c| c.is_whitespace() || c.is_control()) => {
-            return Err(Error::new(
-                ErrorKind::Config,
-                "application id must be non-empty and contain no whitespace",
-            ));
+            return Err(Error::new(ErrorKind::Config, "application id must be non-empty and contain no whitespace"));
         }
         Some(id) => format!("{id} {PRODUCT}"),
         None => PRODUCT.to_owned(),
     };
-    HeaderValue::from_str(&text).map_err(|e| {
-        Error::new(ErrorKind::Config, "application id is not a valid header value").with_source(e)
-    })
+    HeaderValue::from_str(&text)
+        .map_err(|e| Error::new(ErrorKind::Config, "application id is not a valid header value").with_source(e))
 }
 
 impl fmt::Debug for ClientCore {
@@ -179,8 +170,8 @@ impl fmt::Debug for ClientCore {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::credential::StaticToken;
+    use super::*;
 
     fn core(url: &str, options: ClientOptions) -> Result<ClientCore, Error> {
         ClientCore::new(url, Arc::new(StaticToken::new("t")), options, "7.4")
@@ -223,8 +214,7 @@ mod tests {
         assert_eq!(c.api_version(), "2025-07-01");
         let ua = c.inner.user_agent.to_str().unwrap();
         assert!(ua.starts_with("myapp ") && ua.contains('/'), "{ua}");
-        let err = core("https://v.vault.azure.net", ClientOptions::default().application_id("my app"))
-            .unwrap_err();
+        let err = core("https://v.vault.azure.net", ClientOptions::default().application_id("my app")).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Config);
         assert!(!format!("{c:?}").contains("StaticToken(\"t\")"));
     }

@@ -185,11 +185,7 @@ impl Error {
     /// The service's error code (`KeyNotFound`, `Forbidden`, …), from the body,
     /// else from the `x-ms-error-code` header.
     pub fn code(&self) -> Option<&str> {
-        self.0
-            .service
-            .as_ref()
-            .and_then(ServiceError::code)
-            .or_else(|| self.header("x-ms-error-code"))
+        self.0.service.as_ref().and_then(ServiceError::code).or_else(|| self.header("x-ms-error-code"))
     }
 
     /// The service's error message for service errors; for failures of the
@@ -197,11 +193,7 @@ impl Error {
     pub fn message(&self) -> Option<&str> {
         let own = (!self.0.message.is_empty()).then_some(&*self.0.message);
         let service = self.0.service.as_ref().and_then(ServiceError::message);
-        if self.0.kind == ErrorKind::Service {
-            service.or(own)
-        } else {
-            own.or(service)
-        }
+        if self.0.kind == ErrorKind::Service { service.or(own) } else { own.or(service) }
     }
 
     /// The parsed Azure error document, when the body was one.
@@ -387,7 +379,8 @@ mod tests {
 
     #[test]
     fn service_error_display() {
-        let body = br#"{"error":{"code":"KeyNotFound","message":"A key with (name/id) k was not found in this key vault."}}"#;
+        let body =
+            br#"{"error":{"code":"KeyNotFound","message":"A key with (name/id) k was not found in this key vault."}}"#;
         let err = Error::from_response(
             StatusCode::NOT_FOUND,
             headers(&[("x-ms-request-id", "8f57d662-2b7b")]),
@@ -407,18 +400,12 @@ mod tests {
     fn inner_error_chain() {
         let body = br#"{"error":{"code":"Conflict","message":"deleted","innererror":{"code":"ObjectIsDeletedButRecoverable","innererror":{"code":"Deeper"}}}}"#;
         let err = Error::from_response(StatusCode::CONFLICT, HeaderMap::new(), Bytes::from_static(body));
-        assert_eq!(
-            err.inner_codes().collect::<Vec<_>>(),
-            ["ObjectIsDeletedButRecoverable", "Deeper"]
-        );
+        assert_eq!(err.inner_codes().collect::<Vec<_>>(), ["ObjectIsDeletedButRecoverable", "Deeper"]);
         assert_eq!(
             err.service_error().and_then(ServiceError::inner_error).and_then(ServiceError::code),
             Some("ObjectIsDeletedButRecoverable")
         );
-        assert_eq!(
-            err.to_string(),
-            "Conflict (409): deleted (inner error: ObjectIsDeletedButRecoverable > Deeper)"
-        );
+        assert_eq!(err.to_string(), "Conflict (409): deleted (inner error: ObjectIsDeletedButRecoverable > Deeper)");
     }
 
     #[test]
@@ -438,10 +425,7 @@ mod tests {
         );
         assert_eq!(empty.raw_body(), Some(&b""[..]));
         assert_eq!(empty.to_string(), "HTTP 401 Unauthorized (empty body)");
-        assert_eq!(
-            empty.www_authenticate(),
-            Some("Bearer resource=\"https://managedhsm.azure.net\"")
-        );
+        assert_eq!(empty.www_authenticate(), Some("Bearer resource=\"https://managedhsm.azure.net\""));
     }
 
     #[test]
@@ -464,10 +448,7 @@ mod tests {
         let shown = format!("{err} {err:?}");
         assert!(!shown.contains("c2VjcmV0"), "{shown}");
         assert!(shown.contains("<20 bytes>"), "{shown}");
-        assert_eq!(
-            err.to_string(),
-            "invalid response (200 OK): the body does not match the model"
-        );
+        assert_eq!(err.to_string(), "invalid response (200 OK): the body does not match the model");
     }
 
     #[test]

@@ -40,11 +40,7 @@ impl UnixTime {
     /// This time as a [`SystemTime`], for arithmetic with std types.
     pub fn to_system_time(self) -> SystemTime {
         let magnitude = Duration::from_secs(self.0.unsigned_abs());
-        if self.0 >= 0 {
-            UNIX_EPOCH + magnitude
-        } else {
-            UNIX_EPOCH - magnitude
-        }
+        if self.0 >= 0 { UNIX_EPOCH + magnitude } else { UNIX_EPOCH - magnitude }
     }
 }
 
@@ -56,11 +52,7 @@ impl From<SystemTime> for UnixTime {
             Err(before) => {
                 let before = before.duration();
                 let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
-                if before.subsec_nanos() > 0 {
-                    -whole - 1
-                } else {
-                    -whole
-                }
+                if before.subsec_nanos() > 0 { -whole - 1 } else { -whole }
             }
         };
         Self(seconds)
@@ -179,11 +171,7 @@ fn parse_rfc3339(s: &str) -> Option<i64> {
 }
 
 fn digits(s: &str) -> Option<u32> {
-    if s.bytes().all(|b| b.is_ascii_digit()) {
-        s.parse().ok()
-    } else {
-        None
-    }
+    if s.bytes().all(|b| b.is_ascii_digit()) { s.parse().ok() } else { None }
 }
 
 impl Serialize for UnixTime {
@@ -214,9 +202,7 @@ impl serde::de::Visitor<'_> for Visitor {
     }
 
     fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<UnixTime, E> {
-        i64::try_from(v)
-            .map(UnixTime)
-            .map_err(|_| E::custom("Unix time out of range"))
+        i64::try_from(v).map(UnixTime).map_err(|_| E::custom("Unix time out of range"))
     }
 
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<UnixTime, E> {
@@ -240,23 +226,11 @@ mod tests {
     #[test]
     fn formats_known_dates() {
         assert_eq!(UnixTime::from_unix_seconds(0).to_string(), "1970-01-01T00:00:00Z");
-        assert_eq!(
-            UnixTime::from_unix_seconds(1_709_294_400).to_string(),
-            "2024-03-01T12:00:00Z"
-        );
-        assert_eq!(
-            UnixTime::from_unix_seconds(1_667_258_373).to_string(),
-            "2022-10-31T23:19:33Z"
-        );
-        assert_eq!(
-            UnixTime::from_unix_seconds(951_782_400).to_string(),
-            "2000-02-29T00:00:00Z"
-        );
+        assert_eq!(UnixTime::from_unix_seconds(1_709_294_400).to_string(), "2024-03-01T12:00:00Z");
+        assert_eq!(UnixTime::from_unix_seconds(1_667_258_373).to_string(), "2022-10-31T23:19:33Z");
+        assert_eq!(UnixTime::from_unix_seconds(951_782_400).to_string(), "2000-02-29T00:00:00Z");
         assert_eq!(UnixTime::from_unix_seconds(-1).to_string(), "1969-12-31T23:59:59Z");
-        assert_eq!(
-            format!("{:?}", UnixTime::from_unix_seconds(1_709_294_400)),
-            "2024-03-01T12:00:00Z"
-        );
+        assert_eq!(format!("{:?}", UnixTime::from_unix_seconds(1_709_294_400)), "2024-03-01T12:00:00Z");
     }
 
     #[test]
@@ -265,10 +239,7 @@ mod tests {
             let t = UnixTime::from_unix_seconds(secs);
             assert_eq!(t.to_string().parse::<UnixTime>(), Ok(t));
         }
-        assert_eq!(
-            "2024-03-01T13:00:00.250+01:00".parse::<UnixTime>(),
-            Ok(UnixTime::from_unix_seconds(1_709_294_400))
-        );
+        assert_eq!("2024-03-01T13:00:00.250+01:00".parse::<UnixTime>(), Ok(UnixTime::from_unix_seconds(1_709_294_400)));
         assert_eq!("1709294400".parse::<UnixTime>().map(UnixTime::unix_seconds), Ok(1_709_294_400));
         assert!("2023-02-29T00:00:00Z".parse::<UnixTime>().is_err());
         assert!("2024-03-01T12:00:00".parse::<UnixTime>().is_err());
