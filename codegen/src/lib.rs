@@ -171,15 +171,17 @@ pub fn generate(opts: &Options) -> Result<Generated> {
     emit::docs::apply(&mut raw, &prepared.field_docs);
     let title = prepared.openapi.info.title.clone();
     let client = opts.client_name.clone().unwrap_or_else(|| client_name_for(&opts.spec));
-    let facade = emit::facade::emit(&raw, &client, &title, &prepared.facts.pageables).map_err(|e| match e {
+    let about = prepared.openapi.info.description.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| title.clone());
+    let facade = emit::facade::emit(&raw, &client, &about, &prepared.facts.pageables).map_err(|e| match e {
         Error::Generate { message, .. } => Error::Generate { file: opts.spec.clone(), message },
         other => other,
     })?;
-    let dispatch = emit::dispatch::emit(&raw, &prepared.openapi, &prepared.facts.pageables, &prepared.body_names, &client)
-        .map_err(|e| match e {
-            Error::Generate { message, .. } => Error::Generate { file: opts.spec.clone(), message },
-            other => other,
-        })?;
+    let dispatch =
+        emit::dispatch::emit(&raw, &prepared.openapi, &prepared.facts.pageables, &prepared.body_names, &client)
+            .map_err(|e| match e {
+                Error::Generate { message, .. } => Error::Generate { file: opts.spec.clone(), message },
+                other => other,
+            })?;
     // The dispatcher is a child module of the facade (`src/client/dynamic.rs`), compiled only
     // with the generated crate's `dynamic` feature.
     let facade = quote::quote! {

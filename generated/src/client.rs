@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use crate::raw::types;
 use crate::runtime::{ClientCore, ClientOptions, Error, Response, TokenCredential};
-/** Client for KeyVaultClient.
+/** Data-plane API of Azure Key Vault 7.4 for keys: create, import, rotate, back up and restore keys, and use them for cryptographic operations.
 
  One method per operation of the spec. Every method takes `&self`, so one client can
  serve many concurrent calls; clone it cheaply where needed.*/

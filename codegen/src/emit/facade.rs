@@ -177,7 +177,8 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
     let ops = operations(raw);
     let client = format_ident!("{client_name}");
     let client_doc = format!(
-        " Client for {title}.\n\n One method per operation of the spec. Every method takes `&self`, so one client can\n serve many concurrent calls; clone it cheaply where needed."
+        " {}\n\n One method per operation of the spec. Every method takes `&self`, so one client can\n serve many concurrent calls; clone it cheaply where needed.",
+        title.trim().trim_end_matches('.').to_string() + "."
     );
     let methods = ops.iter().map(|op| {
         let Operation { method, docs, params, success, .. } = op;
