@@ -80,6 +80,7 @@ Arguments:
         key_name: &'a str,
         body: &'a types::KeyCreateParameters,
     ) -> Result<Response<types::KeyBundle>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.create_key(key_name, body).await)
     }
@@ -97,6 +98,7 @@ Arguments:
         &'a self,
         key_name: &'a str,
     ) -> Result<Response<types::KeyBundle>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.rotate_key(key_name).await)
     }
@@ -116,6 +118,7 @@ Arguments:
         key_name: &'a str,
         body: &'a types::KeyImportParameters,
     ) -> Result<Response<types::KeyBundle>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.import_key(key_name, body).await)
     }
@@ -133,6 +136,7 @@ Arguments:
         &'a self,
         key_name: &'a str,
     ) -> Result<Response<types::DeletedKeyBundle>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.delete_key(key_name).await)
     }
@@ -152,6 +156,8 @@ Arguments:
         key_name: &'a str,
         key_version: &'a str,
     ) -> Result<Response<types::KeyBundle>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
+        crate::runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.get_key(key_name, key_version).await)
     }
@@ -173,6 +179,8 @@ Arguments:
         key_version: &'a str,
         body: &'a types::KeyUpdateParameters,
     ) -> Result<Response<types::KeyBundle>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
+        crate::runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.update_key(key_name, key_version, body).await)
     }
@@ -192,6 +200,7 @@ Arguments:
         key_name: &'a str,
         maxresults: Option<i32>,
     ) -> Result<Response<types::KeyListResult>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.get_key_versions(key_name, maxresults).await)
     }
@@ -226,6 +235,7 @@ Arguments:
         &'a self,
         key_name: &'a str,
     ) -> Result<Response<types::BackupKeyResult>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.backup_key(key_name).await)
     }
@@ -264,6 +274,8 @@ Arguments:
         key_version: &'a str,
         body: &'a types::KeyOperationsParameters,
     ) -> Result<Response<types::KeyOperationResult>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
+        crate::runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.encrypt(key_name, key_version, body).await)
     }
@@ -285,6 +297,8 @@ Arguments:
         key_version: &'a str,
         body: &'a types::KeyOperationsParameters,
     ) -> Result<Response<types::KeyOperationResult>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
+        crate::runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.decrypt(key_name, key_version, body).await)
     }
@@ -306,6 +320,8 @@ Arguments:
         key_version: &'a str,
         body: &'a types::KeySignParameters,
     ) -> Result<Response<types::KeyOperationResult>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
+        crate::runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.sign(key_name, key_version, body).await)
     }
@@ -327,6 +343,8 @@ Arguments:
         key_version: &'a str,
         body: &'a types::KeyVerifyParameters,
     ) -> Result<Response<types::KeyVerifyResult>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
+        crate::runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.verify(key_name, key_version, body).await)
     }
@@ -348,6 +366,8 @@ Arguments:
         key_version: &'a str,
         body: &'a types::KeyOperationsParameters,
     ) -> Result<Response<types::KeyOperationResult>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
+        crate::runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.wrap_key(key_name, key_version, body).await)
     }
@@ -369,6 +389,8 @@ Arguments:
         key_version: &'a str,
         body: &'a types::KeyOperationsParameters,
     ) -> Result<Response<types::KeyOperationResult>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
+        crate::runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.unwrap_key(key_name, key_version, body).await)
     }
@@ -390,6 +412,8 @@ Arguments:
         key_version: &'a str,
         body: &'a types::KeyReleaseParameters,
     ) -> Result<Response<types::KeyReleaseResult>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
+        crate::runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.release(key_name, key_version, body).await)
     }
@@ -424,6 +448,7 @@ Arguments:
         &'a self,
         key_name: &'a str,
     ) -> Result<Response<types::DeletedKeyBundle>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.get_deleted_key(key_name).await)
     }
@@ -441,6 +466,7 @@ Arguments:
         &'a self,
         key_name: &'a str,
     ) -> Result<Response<()>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.purge_deleted_key(key_name).await)
     }
@@ -458,6 +484,7 @@ Arguments:
         &'a self,
         key_name: &'a str,
     ) -> Result<Response<types::KeyBundle>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.recover_deleted_key(key_name).await)
     }
@@ -475,6 +502,7 @@ Arguments:
         &'a self,
         key_name: &'a str,
     ) -> Result<Response<types::KeyRotationPolicy>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.get_key_rotation_policy(key_name).await)
     }
@@ -494,6 +522,7 @@ Arguments:
         key_name: &'a str,
         body: &'a types::KeyRotationPolicy,
     ) -> Result<Response<types::KeyRotationPolicy>, Error> {
+        crate::runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.update_key_rotation_policy(key_name, body).await)
     }
@@ -514,6 +543,73 @@ Arguments:
         let (raw, ctx) = self.raw();
         ctx.finish(raw.get_random_bytes(body).await)
     }
+
+    /** Every page of [`Self::get_key_versions`], following `nextLink` until the service stops sending one.
+
+ Each next link is requested exactly as the service sent it, through the same
+ authentication and retry path as the first page.*/
+    pub fn get_key_versions_pages<'a>(
+        &'a self,
+        key_name: &'a str,
+        maxresults: Option<i32>,
+    ) -> impl futures_util::Stream<
+        Item = Result<Response<types::KeyListResult>, Error>,
+    > + Send + 'a {
+        self.core.pages(async move { self.get_key_versions(key_name, maxresults).await })
+    }
+
+    /// Every item of every page of [`Self::get_key_versions`], in order.
+    pub fn get_key_versions_stream<'a>(
+        &'a self,
+        key_name: &'a str,
+        maxresults: Option<i32>,
+    ) -> impl futures_util::Stream<Item = Result<types::KeyItem, Error>> + Send + 'a {
+        crate::runtime::paging::items(self.get_key_versions_pages(key_name, maxresults))
+    }
+
+    /** Every page of [`Self::get_keys`], following `nextLink` until the service stops sending one.
+
+ Each next link is requested exactly as the service sent it, through the same
+ authentication and retry path as the first page.*/
+    pub fn get_keys_pages(
+        &self,
+        maxresults: Option<i32>,
+    ) -> impl futures_util::Stream<
+        Item = Result<Response<types::KeyListResult>, Error>,
+    > + Send + '_ {
+        self.core.pages(async move { self.get_keys(maxresults).await })
+    }
+
+    /// Every item of every page of [`Self::get_keys`], in order.
+    pub fn get_keys_stream(
+        &self,
+        maxresults: Option<i32>,
+    ) -> impl futures_util::Stream<Item = Result<types::KeyItem, Error>> + Send + '_ {
+        crate::runtime::paging::items(self.get_keys_pages(maxresults))
+    }
+
+    /** Every page of [`Self::get_deleted_keys`], following `nextLink` until the service stops sending one.
+
+ Each next link is requested exactly as the service sent it, through the same
+ authentication and retry path as the first page.*/
+    pub fn get_deleted_keys_pages(
+        &self,
+        maxresults: Option<i32>,
+    ) -> impl futures_util::Stream<
+        Item = Result<Response<types::DeletedKeyListResult>, Error>,
+    > + Send + '_ {
+        self.core.pages(async move { self.get_deleted_keys(maxresults).await })
+    }
+
+    /// Every item of every page of [`Self::get_deleted_keys`], in order.
+    pub fn get_deleted_keys_stream(
+        &self,
+        maxresults: Option<i32>,
+    ) -> impl futures_util::Stream<
+        Item = Result<types::DeletedKeyItem, Error>,
+    > + Send + '_ {
+        crate::runtime::paging::items(self.get_deleted_keys_pages(maxresults))
+    }
 }
 
 impl progenitor_client::ClientHooks<crate::runtime::CallContext> for crate::raw::Client {
@@ -524,6 +620,28 @@ impl progenitor_client::ClientHooks<crate::runtime::CallContext> for crate::raw:
     ) -> reqwest::Result<reqwest::Response> {
         use progenitor_client::ClientInfo as _;
         self.inner().execute(self.client(), request, info.operation_id).await
+    }
+}
+
+impl crate::runtime::Page for types::KeyListResult {
+    type Item = types::KeyItem;
+    fn next_link(&self) -> Option<&str> {
+        self.next_link.as_deref()
+    }
+
+    fn into_items(self) -> Vec<Self::Item> {
+        self.value
+    }
+}
+
+impl crate::runtime::Page for types::DeletedKeyListResult {
+    type Item = types::DeletedKeyItem;
+    fn next_link(&self) -> Option<&str> {
+        self.next_link.as_deref()
+    }
+
+    fn into_items(self) -> Vec<Self::Item> {
+        self.value
     }
 }
 

@@ -26,6 +26,8 @@ pub struct Operation {
     pub generics: syn::Generics,
     /// Arguments after `&self`.
     pub params: Vec<(syn::Ident, Type)>,
+    /// The arguments that fill path segments (named in the path template).
+    pub path_params: Vec<syn::Ident>,
     /// The success body type (`types::BackupKeyResult`, or `()`).
     pub success: Type,
 }
@@ -43,7 +45,7 @@ pub fn operations(raw: &syn::File) -> Vec<Operation> {
             if f.sig.asyncness.is_none() {
                 continue;
             }
-            let params = f
+            let params: Vec<(syn::Ident, Type)> = f
                 .sig
                 .inputs
                 .iter()
@@ -63,10 +65,18 @@ pub fn operations(raw: &syn::File) -> Vec<Operation> {
                 .and_then(|rest| rest.split('"').next())
                 .unwrap_or_default()
                 .to_string();
+            let docs: Vec<syn::Attribute> = f.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect();
+            let template = path_template(&docs);
+            let path_params = params
+                .iter()
+                .filter(|(name, _)| template.iter().any(|t| normalized(t) == normalized(&name.to_string())))
+                .map(|(name, _)| name.clone())
+                .collect();
             out.push(Operation {
+                path_params,
                 method: f.sig.ident.clone(),
                 operation_id,
-                docs: f.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect(),
+                docs,
                 generics: f.sig.generics.clone(),
                 params,
                 success,
@@ -87,6 +97,21 @@ fn lifetimes(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
     } else {
         (quote! {}, quote! { &self }, quote! { '_ })
     }
+}
+
+/// Names in `{...}` of the path progenitor documents ("Sends a `POST` request to `/keys/{key-name}/backup`").
+fn path_template(docs: &[syn::Attribute]) -> Vec<String> {
+    let text: String = docs.iter().map(|a| a.to_token_stream().to_string()).collect();
+    let Some(path) = text.split("request to `").nth(1).and_then(|rest| rest.split('`').next()) else {
+        return Vec::new();
+    };
+    path.split('{').skip(1).filter_map(|p| p.split('}').next()).map(String::from).collect()
+}
+
+/// An identifier reduced to lowercase letters and digits, to compare spec names
+/// (`key-name`, `GetKeys`) with the Rust names progenitor made of them (`key_name`, `get_keys`).
+fn normalized(name: &str) -> String {
+    name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
 }
 
 /// `Result<ResponseValue<T>, Error<E>>` → `T`.
@@ -145,7 +170,7 @@ fn page_fields(raw: &syn::File, p: &Pageable) -> Result<PageFields> {
     let items = field(&p.item_name).ok_or_else(|| missing(&p.item_name))?;
     let next_ident = next.ident.clone().expect("named field");
     let items_ident = items.ident.clone().expect("named field");
-    let next_is_option = next.ty.to_token_stream().to_string().starts_with("Option");
+    let next_is_option = first_generic(&next.ty, "Option").is_some();
     let next_link = if next_is_option {
         quote! { self.#next_ident.as_deref() }
     } else {
@@ -156,6 +181,13 @@ fn page_fields(raw: &syn::File, p: &Pageable) -> Result<PageFields> {
         None => (quote! { self.#items_ident }, items.ty.clone()),
     };
     let item_type = first_generic(&vec_ty, "Vec").ok_or_else(|| missing(&format!("{} (an array)", p.item_name)))?;
+    // Inside `mod types` sibling models are named bare; the facade reaches them via `types::`.
+    let item_type: Type = match &item_type {
+        Type::Path(tp) if tp.qself.is_none() && tp.path.leading_colon.is_none() && tp.path.segments.len() == 1 => {
+            syn::parse_quote!(types::#item_type)
+        }
+        _ => item_type,
+    };
     Ok(PageFields { next_link, items: items_expr, item_type })
 }
 
@@ -185,9 +217,14 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
         let names = params.iter().map(|(n, _)| n);
         let args = params.iter().map(|(n, t)| quote! { #n: #t });
         let (generics, receiver, _) = lifetimes(op);
+        let checks = op.path_params.iter().map(|p| {
+            let name = p.to_string();
+            quote! { crate::runtime::check_path_segment(#name, #p)?; }
+        });
         quote! {
             #(#docs)*
             pub async fn #method #generics (#receiver, #(#args),*) -> Result<Response<#success>, Error> {
+                #(#checks)*
                 let (raw, ctx) = self.raw();
                 ctx.finish(raw.#method(#(#names),*).await)
             }
@@ -195,19 +232,28 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
     });
     let mut pagers = Vec::new();
     let mut page_impls = Vec::new();
+    let mut implemented = std::collections::BTreeSet::new();
     for p in pageables {
-        let Some(op) = ops.iter().find(|o| o.operation_id == p.operation_id) else { continue };
+        let Some(op) = ops.iter().find(|o| normalized(&o.operation_id) == normalized(&p.operation_id)) else {
+            return Err(Error::Generate {
+                file: Default::default(),
+                message: format!("x-ms-pageable operation {} has no method in progenitor's output", p.operation_id),
+            });
+        };
         let fields = page_fields(raw, p)?;
         let page_ty = format_ident!("{}", p.page_schema);
         let item_ty = &fields.item_type;
         let (next_link, items) = (&fields.next_link, &fields.items);
-        page_impls.push(quote! {
-            impl crate::runtime::Page for types::#page_ty {
-                type Item = #item_ty;
-                fn next_link(&self) -> Option<&str> { #next_link }
-                fn into_items(self) -> Vec<Self::Item> { #items }
-            }
-        });
+        // Several list operations can share a page type (GetKeys, GetKeyVersions): one impl.
+        if implemented.insert(p.page_schema.clone()) {
+            page_impls.push(quote! {
+                impl crate::runtime::Page for types::#page_ty {
+                    type Item = #item_ty;
+                    fn next_link(&self) -> Option<&str> { #next_link }
+                    fn into_items(self) -> Vec<Self::Item> { #items }
+                }
+            });
+        }
         let method = &op.method;
         let pages = format_ident!("{}_pages", op.method);
         let stream = format_ident!("{}_stream", op.method);

@@ -14,6 +14,7 @@ mod credential;
 mod error;
 mod options;
 pub mod paging;
+mod path_segment;
 mod pipeline;
 mod random;
 mod response;
@@ -34,6 +35,7 @@ pub use credential::{AccessToken, CredentialError, Secret, StaticToken, TokenCre
 pub use error::{Error, ErrorKind, ServiceError};
 pub use options::ClientOptions;
 pub use paging::Page;
+pub use path_segment::check_path_segment;
 pub use response::Response;
 pub use retry::RetryOptions;
 pub use unixtime::{ParseUnixTimeError, UnixTime};
