@@ -171,7 +171,8 @@ pub fn generate(opts: &Options) -> Result<Generated> {
     emit::docs::apply(&mut raw, &prepared.field_docs);
     let title = prepared.openapi.info.title.clone();
     let client = opts.client_name.clone().unwrap_or_else(|| client_name_for(&opts.spec));
-    let about = prepared.openapi.info.description.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| title.clone());
+    let about =
+        prepared.openapi.info.description.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| title.clone());
     let facade = emit::facade::emit(&raw, &client, &about, &prepared.facts.pageables).map_err(|e| match e {
         Error::Generate { message, .. } => Error::Generate { file: opts.spec.clone(), message },
         other => other,

@@ -13,7 +13,9 @@
 //! - Authentication goes through a [`TokenCredential`], with Key Vault's challenge flow;
 //!   [`StaticToken`] serves tests.
 //!
-//! TLS comes from the `rustls` (default) or `native-tls` feature.
+//! TLS comes from the `rustls` (default) or `native-tls` feature. The `dynamic` feature adds
+//! `dynamic`: the list of operations, and `call_operation`, which calls one by its id with
+//! JSON in and out (typed underneath), for test harnesses derived from data.
 //!
 //! ## Back up a key and restore it into another vault
 //!

@@ -1,7 +1,9 @@
 //! `cargo xtask`: the maintainers' command line, a thin layer over `kv-codegen`.
 
 mod codegen_cmd;
+mod conformance;
 mod paths;
+mod replay_cmd;
 
 use std::process::ExitCode;
 
@@ -18,12 +20,19 @@ struct Cli {
 enum Command {
     /// Regenerate the client crate from a spec (by default: spec/ → generated/).
     Codegen(codegen_cmd::Args),
+    /// Generate, compile and run the examples of every Key Vault data-plane spec of an
+    /// azure-rest-api-specs checkout; one row per file.
+    Conformance(conformance::Args),
+    /// Replay recorded service traffic through the generated client; one row per recording.
+    Replay(replay_cmd::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Codegen(args) => codegen_cmd::run(args),
+        Command::Conformance(args) => conformance::run(args),
+        Command::Replay(args) => replay_cmd::run(args),
     };
     match result {
         Ok(code) => code,

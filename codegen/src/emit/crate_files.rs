@@ -76,7 +76,9 @@ pub fn lib_rs(opts: &Options, facts: &AzureFacts, title: &str, client: &str, exa
          //! - Authentication goes through a [`TokenCredential`], with Key Vault's challenge flow;\n\
          //!   [`StaticToken`] serves tests.\n\
          //!\n\
-         //! TLS comes from the `rustls` (default) or `native-tls` feature.\n"
+         //! TLS comes from the `rustls` (default) or `native-tls` feature. The `dynamic` feature adds\n\
+         //! `dynamic`: the list of operations, and `call_operation`, which calls one by its id with\n\
+         //! JSON in and out (typed underneath), for test harnesses derived from data.\n"
     );
     if let Some(example) = example {
         docs.push_str("//!\n");

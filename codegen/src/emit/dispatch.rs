@@ -45,7 +45,9 @@ pub fn body_names(doc: &Value) -> BTreeMap<String, String> {
             let body = match body.get("$ref").and_then(Value::as_str) {
                 Some(r) => r
                     .strip_prefix("#/components/requestBodies/")
-                    .and_then(|name| doc.pointer(&format!("/components/requestBodies/{}", crate::pointer::escape(name))))
+                    .and_then(|name| {
+                        doc.pointer(&format!("/components/requestBodies/{}", crate::pointer::escape(name)))
+                    })
                     .unwrap_or(body),
                 None => body,
             };
@@ -211,7 +213,11 @@ fn holding(ty: &Type, v: &syn::Ident) -> (TokenStream, TokenStream) {
             match option_ref {
                 Some(r) => {
                     let (owned, derefs) = owned(&r.elem);
-                    let pass = if derefs { quote! { #v.as_deref() } } else { quote! { #v.as_ref() } };
+                    let pass = if derefs {
+                        quote! { #v.as_deref() }
+                    } else {
+                        quote! { #v.as_ref() }
+                    };
                     (quote! { ::std::option::Option<#owned> }, pass)
                 }
                 None => (ty.to_token_stream(), quote! { #v }),
@@ -278,7 +284,11 @@ pub fn emit(
             }
             args.push(pass);
         }
-        let names = if id == &rust { quote! { #id } } else { quote! { #id | #rust } };
+        let names = if id == &rust {
+            quote! { #id }
+        } else {
+            quote! { #id | #rust }
+        };
         quote! {
             #names => {
                 #(#lets)*
@@ -289,7 +299,11 @@ pub fn emit(
 
     let next_arms = shapes.iter().filter(|s| s.next_link.is_some()).map(|s| {
         let (id, rust) = (&s.operation_id, s.method.to_string());
-        let names = if id == &rust { quote! { #id } } else { quote! { #id | #rust } };
+        let names = if id == &rust {
+            quote! { #id }
+        } else {
+            quote! { #id | #rust }
+        };
         let success = &s.success;
         quote! { #names => json_response(self.next_page::<#success>(next_link).await), }
     });
@@ -481,4 +495,52 @@ pub fn emit(
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn body_names_follow_refs_and_fall_back_to_body() {
+        let doc = json!({
+            "paths": {
+                "/a": {
+                    "post": {"operationId": "Inline", "requestBody": {"x-ms-body-name": "parameters"}},
+                    "put": {"operationId": "Shared", "requestBody": {"$ref": "#/components/requestBodies/Policy"}},
+                    "patch": {"operationId": "Oas3", "requestBody": {"content": {}}},
+                    "get": {"operationId": "NoBody"}
+                }
+            },
+            "components": {"requestBodies": {"Policy": {"x-ms-body-name": "keyRotationPolicy"}}}
+        });
+        let names = body_names(&doc);
+        assert_eq!(names.get("Inline").map(String::as_str), Some("parameters"));
+        assert_eq!(names.get("Shared").map(String::as_str), Some("keyRotationPolicy"));
+        assert_eq!(names.get("Oas3").map(String::as_str), Some("body"));
+        assert!(!names.contains_key("NoBody"));
+    }
+
+    #[test]
+    fn how_arguments_are_held_and_passed() {
+        let v = format_ident!("v");
+        let show = |ty: &str| {
+            let (owned, pass) = holding(&syn::parse_str(ty).unwrap(), &v);
+            (owned.to_string(), pass.to_string())
+        };
+        assert_eq!(show("&'a str"), (":: std :: string :: String".into(), "& v".into()));
+        assert_eq!(
+            show("Option<&'a str>"),
+            (":: std :: option :: Option < :: std :: string :: String >".into(), "v . as_deref ()".into())
+        );
+        assert_eq!(show("&'a types::KeyCreateParameters"), ("types :: KeyCreateParameters".into(), "& v".into()));
+        assert_eq!(
+            show("Option<&'a types::X>"),
+            (":: std :: option :: Option < types :: X >".into(), "v . as_ref ()".into())
+        );
+        assert_eq!(show("Option<i32>"), ("Option < i32 >".into(), "v".into()));
+        assert_eq!(show("&'a [u8]"), (":: std :: vec :: Vec < u8 >".into(), "& v".into()));
+    }
 }
