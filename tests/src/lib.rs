@@ -240,3 +240,17 @@ pub fn seeded_bytes(seed: u64, len: usize) -> Vec<u8> {
 
 pub mod examples;
 pub mod replay;
+
+/// Parameters for a 2048-bit RSA key, the body the create-key tests send.
+pub fn rsa_create_parameters() -> keyvault_keys::models::KeyCreateParameters {
+    keyvault_keys::models::KeyCreateParameters {
+        attributes: None,
+        crv: None,
+        key_ops: Vec::new(),
+        key_size: Some(2048),
+        kty: keyvault_keys::models::JsonWebKeyType::Rsa,
+        public_exponent: None,
+        release_policy: None,
+        tags: Default::default(),
+    }
+}

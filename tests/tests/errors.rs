@@ -5,29 +5,17 @@
 
 use std::time::Duration;
 
-use keyvault_keys::models::{JsonWebKeyType, KeyCreateParameters, KeyRestoreParameters};
+use keyvault_keys::models::KeyRestoreParameters;
 use keyvault_keys::{ClientOptions, ErrorKind, KeyClient, RetryOptions};
 use keyvault_tests::{
-    CountingCredential, TOKEN, VAULT_CHALLENGE, authed_client, authed_client_with, describe_error, fast_retries, header,
+    CountingCredential, TOKEN, VAULT_CHALLENGE, authed_client, authed_client_with, describe_error, fast_retries,
+    header, rsa_create_parameters,
 };
 use serde_json::json;
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const REQUEST_ID: &str = "0f6b8a3c-95d1-4c7e-b2a4-6e1d9f3c7a58";
-
-fn create_parameters() -> KeyCreateParameters {
-    KeyCreateParameters {
-        attributes: None,
-        crv: None,
-        key_ops: Vec::new(),
-        key_size: Some(2048),
-        kty: JsonWebKeyType::Rsa,
-        public_exponent: None,
-        release_policy: None,
-        tags: Default::default(),
-    }
-}
 
 #[tokio::test]
 async fn not_found_404() {
@@ -77,7 +65,7 @@ async fn conflict_409_with_inner_errors() {
         .mount(&server)
         .await;
 
-    let err = authed_client(&server).create_key("kvgen-rsa-01", &create_parameters()).await.unwrap_err();
+    let err = authed_client(&server).create_key("kvgen-rsa-01", &rsa_create_parameters()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Service);
     assert_eq!(err.status().map(|s| s.as_u16()), Some(409));
     assert_eq!(err.code(), Some("Conflict"));

@@ -7,28 +7,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt as _;
-use keyvault_keys::models::{JsonWebKeyType, KeyCreateParameters, KeyItem};
+use keyvault_keys::models::KeyItem;
 use keyvault_keys::{ClientOptions, Error, ErrorKind, KeyClient, RetryOptions, StaticToken};
 use keyvault_tests::{
     CountingCredential, NoAuthorization, RawQuery, TOKEN, VAULT_CHALLENGE, VAULT_SCOPE, authed_client_with,
-    describe_request, example, fast_retries, header, is_uuid,
+    describe_request, example, fast_retries, header, is_uuid, rsa_create_parameters,
 };
 use serde_json::{Value, json};
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
-
-fn create_parameters() -> KeyCreateParameters {
-    KeyCreateParameters {
-        attributes: None,
-        crv: None,
-        key_ops: Vec::new(),
-        key_size: Some(2048),
-        kty: JsonWebKeyType::Rsa,
-        public_exponent: None,
-        release_policy: None,
-        tags: Default::default(),
-    }
-}
 
 fn key_bundle() -> Value {
     example("CreateKey-example.json")["responses"]["200"]["body"].clone()
@@ -94,7 +81,7 @@ async fn challenge_flow_probes_then_sends_token_and_body() {
     let client =
         client_with_credential(&server, credential.clone(), ClientOptions::default().verify_challenge_resource(false));
 
-    let body = create_parameters();
+    let body = rsa_create_parameters();
     client.create_key("kvgen-rsa-01", &body).await.expect("create after the challenge");
     let sent = requests(&server).await;
     assert_eq!(sent.len(), 2);
@@ -127,7 +114,7 @@ async fn challenge_for_a_foreign_resource_is_refused() {
     let credential = CountingCredential::new(Duration::from_secs(3600));
     let client = client_with_credential(&server, credential.clone(), ClientOptions::default());
 
-    let err = client.create_key("kvgen-rsa-01", &create_parameters()).await.unwrap_err();
+    let err = client.create_key("kvgen-rsa-01", &rsa_create_parameters()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Challenge);
     assert!(err.to_string().contains("does not match the vault host '127.0.0.1'"), "{err}");
     assert_eq!(credential.calls(), 0);
@@ -172,7 +159,7 @@ async fn rejected_token_is_refreshed_once() {
     let credential = CountingCredential::new(Duration::from_secs(3600));
     let options = ClientOptions::default().scope(VAULT_SCOPE).verify_challenge_resource(false);
     let client = client_with_credential(&server, credential.clone(), options);
-    client.create_key("k", &create_parameters()).await.expect("second token accepted");
+    client.create_key("k", &rsa_create_parameters()).await.expect("second token accepted");
     assert_eq!(credential.calls(), 2);
     let sent = requests(&server).await;
     assert_eq!(sent.iter().map(auth).collect::<Vec<_>>(), [Some("Bearer token-1"), Some("Bearer token-2")]);
@@ -287,7 +274,7 @@ async fn unavailable_503_then_success() {
     Mock::given(any()).respond_with(service_error(503, "ServiceUnavailable")).up_to_n_times(1).mount(&server).await;
     Mock::given(any()).respond_with(ok_key()).mount(&server).await;
     let client = authed_client_with(&server, ClientOptions::default().retry(fast_retries(3)));
-    let body = create_parameters();
+    let body = rsa_create_parameters();
     let key = client.create_key("kvgen-rsa-01", &body).await.expect("success after one retry");
     assert_eq!(key.status().as_u16(), 200);
     let sent = requests(&server).await;
