@@ -93,7 +93,12 @@ impl CallContext {
         }
         match result {
             Ok(value) => {
-                let (status, headers) = (value.status(), value.headers().clone());
+                // The pipeline kept the headers it handed progenitor; reuse them instead of
+                // copying progenitor's copy.
+                let (status, headers) = match slot.success.take() {
+                    Some(recorded) => recorded,
+                    None => (value.status(), value.headers().clone()),
+                };
                 Ok(Response::new(status, headers, value.into_inner()))
             }
             Err(error) => Err(match slot.failure.take() {

@@ -93,7 +93,7 @@ impl CallContext {
     /// probe without token and body to learn the scope from the challenge.
     async fn run(&self, http: &reqwest::Client, request: reqwest::Request) -> Result<Received, Error> {
         let core = &*self.core.inner;
-        let template = self.template(&request)?;
+        let template = self.template(request)?;
         let started = Instant::now();
         let mut attempts = 0u32;
 
@@ -159,7 +159,7 @@ impl CallContext {
 
     /// Copies the request into a replayable template and applies the
     /// per-call headers and the api-version.
-    fn template(&self, request: &reqwest::Request) -> Result<Template, Error> {
+    fn template(&self, mut request: reqwest::Request) -> Result<Template, Error> {
         let core = &*self.core.inner;
         let body = match request.body() {
             None => None,
@@ -176,7 +176,8 @@ impl CallContext {
         if !url.query_pairs().any(|(name, _)| name == "api-version") {
             url.query_pairs_mut().append_pair("api-version", &core.api_version);
         }
-        let mut headers = request.headers().clone();
+        // The request is consumed: its headers move into the template rather than being copied.
+        let mut headers = std::mem::take(request.headers_mut());
         // progenitor adds `api-version` as a header on every request; Key Vault
         // takes it in the query only.
         headers.remove("api-version");

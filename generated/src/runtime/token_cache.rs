@@ -59,6 +59,12 @@ impl TokenCache {
     pub(crate) async fn token(&self, scope: &str) -> Result<Secret, CredentialError> {
         let refresh = {
             let mut entries = self.lock();
+            // The common case, a cached token still fresh, allocates nothing.
+            if let Some(Entry { token: Some(token), refresh_at: Some(refresh_at), .. }) = entries.get(scope)
+                && SystemTime::now() < *refresh_at
+            {
+                return Ok(token.token.clone());
+            }
             let entry = entries.entry(scope.to_owned()).or_default();
             if let (Some(token), Some(refresh_at)) = (&entry.token, entry.refresh_at)
                 && SystemTime::now() < refresh_at
