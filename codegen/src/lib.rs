@@ -219,11 +219,7 @@ pub fn generate(opts: &Options) -> Result<Generated> {
         },
         GeneratedFile {
             path: "src/raw.rs".into(),
-            contents: emit::format::with_header(
-                "//",
-                &rs_header,
-                &emit::format::rust(raw.clone().into_token_stream_file(), &opts.spec)?,
-            ),
+            contents: emit::format::with_header("//", &rs_header, &emit::format::file_text(&raw, &opts.spec)?),
         },
         GeneratedFile {
             path: "src/client.rs".into(),
@@ -281,16 +277,5 @@ pub fn client_name_for(spec: &std::path::Path) -> String {
         "KeyVaultClient".into()
     } else {
         format!("{camel}Client")
-    }
-}
-
-/// A parsed file back to tokens.
-trait IntoTokens {
-    fn into_token_stream_file(self) -> proc_macro2::TokenStream;
-}
-
-impl IntoTokens for syn::File {
-    fn into_token_stream_file(self) -> proc_macro2::TokenStream {
-        quote::ToTokens::into_token_stream(self)
     }
 }

@@ -10,15 +10,21 @@ pub fn rust(tokens: TokenStream, file: &std::path::Path) -> Result<String> {
         file: file.to_path_buf(),
         message: format!("generated code does not parse: {e}"),
     })?;
-    let text = prettyplease::unparse(&parsed);
+    file_text(&parsed, file)
+}
+
+/// Formats an already parsed file (progenitor's output is parsed once, for the facade, and
+/// printed from that same tree).
+pub fn file_text(parsed: &syn::File, file: &std::path::Path) -> Result<String> {
+    let text = prettyplease::unparse(parsed);
     progenitor_impl::space_out_items(text)
         .map_err(|e| Error::Generate { file: file.to_path_buf(), message: e.to_string() })
 }
 
 /// Prefixes `body` with the generated-file header in `//` comments.
 ///
-/// The `@generated` marker also makes rustfmt leave the file alone, so `cargo fmt --check`
-/// does not fight prettyplease's layout.
+/// (`lib.rs` marks the generated modules `#[rustfmt::skip]`, so `cargo fmt --check` does not
+/// fight prettyplease's layout.)
 pub fn with_header(comment: &str, header: &[String], body: &str) -> String {
     let mut out = String::new();
     for line in header {
