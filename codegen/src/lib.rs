@@ -173,16 +173,15 @@ pub fn generate(opts: &Options) -> Result<Generated> {
     let client = opts.client_name.clone().unwrap_or_else(|| client_name_for(&opts.spec));
     let about =
         prepared.openapi.info.description.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| title.clone());
-    let facade = emit::facade::emit(&raw, &client, &about, &prepared.facts.pageables).map_err(|e| match e {
+    // The emitters do not know the spec's path; their errors get it here.
+    let named = |e: Error| match e {
         Error::Generate { message, .. } => Error::Generate { file: opts.spec.clone(), message },
         other => other,
-    })?;
+    };
+    let facade = emit::facade::emit(&raw, &client, &about, &prepared.facts.pageables).map_err(named)?;
     let dispatch =
         emit::dispatch::emit(&raw, &prepared.openapi, &prepared.facts.pageables, &prepared.body_names, &client)
-            .map_err(|e| match e {
-                Error::Generate { message, .. } => Error::Generate { file: opts.spec.clone(), message },
-                other => other,
-            })?;
+            .map_err(named)?;
     // The dispatcher is a child module of the facade (`src/client/dynamic.rs`), compiled only
     // with the generated crate's `dynamic` feature.
     let facade = quote::quote! {
