@@ -17,6 +17,14 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const REQUEST_ID: &str = "0f6b8a3c-95d1-4c7e-b2a4-6e1d9f3c7a58";
 
+/// A 401 with an empty body, as Key Vault and Managed HSM send it: only the challenge
+/// header and the request id.
+fn empty_401(www_authenticate: &str) -> ResponseTemplate {
+    ResponseTemplate::new(401)
+        .insert_header("www-authenticate", www_authenticate)
+        .insert_header("x-ms-request-id", REQUEST_ID)
+}
+
 #[tokio::test]
 async fn not_found_404() {
     let server = MockServer::start().await;
@@ -109,14 +117,7 @@ async fn malformed_backup_blob_400() {
 #[tokio::test]
 async fn unauthorized_401_empty_body_foreign_challenge() {
     let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(401)
-                .insert_header("www-authenticate", VAULT_CHALLENGE)
-                .insert_header("x-ms-request-id", REQUEST_ID),
-        )
-        .mount(&server)
-        .await;
+    Mock::given(any()).respond_with(empty_401(VAULT_CHALLENGE)).mount(&server).await;
     let credential = CountingCredential::new(Duration::from_secs(3600));
     let client =
         KeyClient::with_options(&server.uri(), credential.clone(), ClientOptions::default().allow_http(true)).unwrap();
@@ -140,15 +141,7 @@ async fn unauthorized_401_empty_body_foreign_challenge() {
 #[tokio::test]
 async fn unauthorized_401_empty_body_token_rejected() {
     let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(401)
-                .insert_header("www-authenticate", VAULT_CHALLENGE)
-                .insert_header("x-ms-request-id", REQUEST_ID),
-        )
-        .expect(2)
-        .mount(&server)
-        .await;
+    Mock::given(any()).respond_with(empty_401(VAULT_CHALLENGE)).expect(2).mount(&server).await;
     let options = ClientOptions::default().verify_challenge_resource(false);
     let err = authed_client_with(&server, options).get_key("kvgen-rsa-01", "").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Service);
@@ -171,14 +164,7 @@ async fn unauthorized_401_empty_body_token_rejected() {
 async fn unauthorized_401_non_bearer_challenge() {
     const BASIC: &str = r#"Basic realm="kvgen-demo""#;
     let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(401)
-                .insert_header("www-authenticate", BASIC)
-                .insert_header("x-ms-request-id", REQUEST_ID),
-        )
-        .mount(&server)
-        .await;
+    Mock::given(any()).respond_with(empty_401(BASIC)).mount(&server).await;
 
     let probe = keyvault_tests::client(&server).backup_key("kvgen-rsa-01").await.unwrap_err();
     assert_eq!(probe.kind(), ErrorKind::Challenge);
