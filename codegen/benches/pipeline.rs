@@ -28,6 +28,7 @@ fn bench(c: &mut Criterion) {
         crate_name: "bench".into(),
         client_name: None,
         standalone: true,
+        runtime_path: "../../runtime".into(),
     };
     let prepared = kv_codegen::prepare(&spec).expect("spec prepares");
     let mut group = c.benchmark_group("codegen");

@@ -24,18 +24,18 @@ pub fn generate(spec: &openapiv3::OpenAPI, facts: &AzureFacts, file: &Path) -> R
         .with_interface(InterfaceStyle::Positional)
         .with_tag(TagStyle::Merged)
         .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote! { crate::runtime::CallContext })
+        .with_inner_type(quote! { keyvault_runtime::CallContext })
         .with_derive("PartialEq")
         // Ordered maps serialize `tags` the same way every time.
         .with_map_type("::std::collections::BTreeMap")
         .with_conversion(
             string_format("base64url"),
-            "crate::runtime::Base64Url",
+            "keyvault_runtime::Base64Url",
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         )
         .with_conversion(
             integer_format("unixtime"),
-            "crate::runtime::UnixTime",
+            "keyvault_runtime::UnixTime",
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     for e in &facts.enums {

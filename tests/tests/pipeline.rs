@@ -396,7 +396,8 @@ async fn client_request_id_is_stable_across_retries() {
 /// `User-Agent` names the generated crate and its version, after the application id.
 #[tokio::test]
 async fn user_agent_names_crate_and_version() {
-    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../generated/Cargo.toml")).unwrap();
+    let manifest =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../generated/keyvault-keys/Cargo.toml")).unwrap();
     let version = manifest
         .lines()
         .find_map(|l| l.strip_prefix("version = \"").and_then(|v| v.strip_suffix('"')))
@@ -553,7 +554,9 @@ async fn paging_stops_on_a_self_referencing_next_link() {
 /// `list_keys`.
 #[test]
 fn get_keys_stream_is_generated() {
-    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../generated/src/client.rs")).unwrap();
+    let source =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../generated/keyvault-keys/src/client.rs"))
+            .unwrap();
     let missing: Vec<String> = ["get_keys", "get_key_versions", "get_deleted_keys"]
         .iter()
         .flat_map(|op| [format!("fn {op}_pages"), format!("fn {op}_stream")])

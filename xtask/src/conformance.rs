@@ -247,6 +247,7 @@ fn run_one(
         crate_name: crate_name.clone(),
         client_name: Some(client_name.clone()),
         standalone: true,
+        runtime_path: paths::runtime_dir().to_string_lossy().into_owned(),
     };
     let t = Instant::now();
     let generated = match kv_codegen::generate(&opts) {

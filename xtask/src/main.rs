@@ -1,5 +1,6 @@
 //! `cargo xtask`: the maintainers' command line, a thin layer over `kv-codegen`.
 
+mod clients;
 mod codegen_cmd;
 mod conformance;
 mod paths;

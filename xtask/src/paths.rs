@@ -12,9 +12,14 @@ pub fn default_spec() -> PathBuf {
     project_root().join("spec/specification/keyvault/data-plane/Microsoft.KeyVault/stable/7.4/keys.json")
 }
 
-/// The committed client crate.
-pub fn default_out() -> PathBuf {
+/// The folder of the committed client crates, one sub-folder each.
+pub fn generated_dir() -> PathBuf {
     project_root().join("generated")
+}
+
+/// The client runtime crate every generated crate depends on.
+pub fn runtime_dir() -> PathBuf {
+    std::fs::canonicalize(project_root().join("runtime")).unwrap_or_else(|_| project_root().join("runtime"))
 }
 
 /// A label for `spec` that is the same on every machine: relative to the repository when

@@ -1,23 +1,18 @@
-//! The crate around the generated code: `Cargo.toml`, `lib.rs` and the runtime copies.
+//! The crate around the generated code: `Cargo.toml` and `lib.rs`.
 
 use std::path::Path;
 
 use crate::Options;
 use crate::azure::AzureFacts;
 
-include!(concat!(env!("OUT_DIR"), "/runtime_files.rs"));
-
-/// The runtime's files as they go into a generated crate: (path relative to `src/runtime`, text).
-pub fn runtime_files() -> impl Iterator<Item = (&'static str, &'static str)> {
-    RUNTIME_FILES.iter().copied()
-}
-
 /// `Cargo.toml` of the generated crate.
 ///
 /// Versions are spelled out (not inherited from a workspace) so the crate builds anywhere,
-/// including from `--out DIR` outside this repository, and can be published as is.
+/// including from `--out DIR` outside this repository, and can be published as is. The
+/// runtime is a path + version dependency, so the crates can be published together.
 /// progenitor-client is pinned exactly because the runtime relies on `ResponseValue`
-/// internals that are `#[doc(hidden)]` there.
+/// internals that are `#[doc(hidden)]` there. Only the crates that progenitor's output
+/// names directly are dependencies; the rest comes through the runtime.
 pub fn cargo_toml(opts: &Options, title: &str) -> String {
     let workspace =
         if opts.standalone { "\n# Built on its own, outside any enclosing workspace.\n[workspace]\n" } else { "" };
@@ -33,30 +28,29 @@ publish = false
 {workspace}
 [features]
 default = ["rustls"]
-# TLS backends. A build without either (as the tests use, against plain-http loopback
-# servers) compiles no TLS code at all.
-rustls = ["reqwest/rustls"]
-native-tls = ["reqwest/native-tls"]
-# Adapts any azure_core TokenCredential (azure_identity's credentials) to this crate.
-azure_core = ["dep:azure_core"]
+# TLS backends, chosen in the runtime. A build without any (as the tests use, against
+# plain-http loopback servers) compiles no TLS code at all.
+# rustls on the ring provider: no C build, the fastest clean build.
+rustls = ["keyvault-runtime/rustls"]
+# rustls on aws-lc-rs (FIPS-capable; builds C code).
+rustls-aws-lc = ["keyvault-runtime/rustls-aws-lc"]
+# The platform's TLS (OpenSSL on Linux).
+native-tls = ["keyvault-runtime/native-tls"]
+# Adapts any azure_core TokenCredential (azure_identity's credentials).
+azure_core = ["keyvault-runtime/azure_core"]
 # `dynamic`: every operation callable by id with JSON in and out, and the list of operations,
 # for harnesses derived from the spec's examples or from recorded traffic.
 dynamic = []
 
 [dependencies]
+keyvault-runtime = {{ path = "{runtime}", version = "0.1.0", default-features = false }}
 progenitor-client = "=0.15.1"
 reqwest = {{ version = "0.13", default-features = false, features = ["json", "query"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
-base64 = "0.22"
-bytes = "1"
-http = "1"
-futures-util = {{ version = "0.3", default-features = false, features = ["std"] }}
-tokio = {{ version = "1", features = ["time"] }}
-tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
-azure_core = {{ version = "1", optional = true, default-features = false }}
 "#,
         name = opts.crate_name,
+        runtime = opts.runtime_path.replace('\\', "/"),
     )
 }
 
@@ -76,9 +70,16 @@ pub fn lib_rs(opts: &Options, facts: &AzureFacts, title: &str, client: &str, exa
          //! - Authentication goes through a [`TokenCredential`], with Key Vault's challenge flow;\n\
          //!   [`StaticToken`] serves tests.\n\
          //!\n\
-         //! TLS comes from the `rustls` (default) or `native-tls` feature. The `dynamic` feature adds\n\
-         //! `dynamic`: the list of operations, and `call_operation`, which calls one by its id with\n\
-         //! JSON in and out (typed underneath), for test harnesses derived from data.\n"
+         //! The client runtime (credentials, options, errors, retries, paging) is the\n\
+         //! [`keyvault_runtime`] crate, shared by every generated Key Vault client and re-exported\n\
+         //! here: one credential and one [`ClientOptions`] serve the keys, secrets and certificates\n\
+         //! clients alike, and clients built from the same credential share its token cache.\n\
+         //!\n\
+         //! Features: `rustls` (default; rustls on the ring provider), `rustls-aws-lc` (rustls on\n\
+         //! aws-lc-rs), `native-tls` (the platform's TLS); `azure_core` adapts azure_core's\n\
+         //! credentials (azure_identity); `dynamic` adds `dynamic`: the list of operations, and\n\
+         //! `call_operation`, which calls one by its id with JSON in and out (typed underneath),\n\
+         //! for test harnesses derived from data.\n"
     );
     if let Some(example) = example {
         docs.push_str("//!\n");
@@ -94,9 +95,8 @@ pub fn lib_rs(opts: &Options, facts: &AzureFacts, title: &str, client: &str, exa
         r#"{docs}
 #![warn(missing_docs)]
 
-// The modules are laid out by prettyplease (generated) or copied verbatim (runtime);
-// rustfmt is told to leave them as written so `cargo fmt --check` and `codegen --check`
-// never disagree.
+// The modules are laid out by prettyplease; rustfmt is told to leave them as written so
+// `cargo fmt --check` and `codegen --check` never disagree.
 #[rustfmt::skip]
 mod client;
 #[rustfmt::skip]
@@ -106,16 +106,20 @@ mod enums;
 #[allow(dead_code, unused_imports)]
 #[rustfmt::skip]
 mod raw;
-#[rustfmt::skip]
-pub mod runtime;
 
 pub use client::{client};
 #[cfg(feature = "dynamic")]
 pub use client::dynamic;
-pub use runtime::{{AccessToken, StaticToken, TokenCredential}};
-pub use runtime::{{Base64Url, UnixTime}};
-pub use runtime::{{ClientOptions, RetryOptions}};
-pub use runtime::{{Error, ErrorKind, Response}};
+// The runtime's public surface, so that one dependency per client is enough. The types
+// are the runtime's own: every generated client shares them.
+/// The shared client runtime, for what the re-exports below leave out.
+pub use keyvault_runtime as runtime;
+#[cfg(feature = "azure_core")]
+pub use keyvault_runtime::AzureCoreCredential;
+pub use keyvault_runtime::{{AccessToken, StaticToken, TokenCredential}};
+pub use keyvault_runtime::{{Base64Url, UnixTime}};
+pub use keyvault_runtime::{{ClientOptions, RetryOptions}};
+pub use keyvault_runtime::{{Error, ErrorKind, Response}};
 
 /// Request and response models of the API, and its enums.
 pub mod models {{

@@ -320,7 +320,7 @@ pub fn emit(
         use super::#client;
         #[allow(unused_imports)]
         use crate::raw::types;
-        use crate::runtime::{Error, ErrorKind, Response};
+        use keyvault_runtime::{Error, ErrorKind, Response};
 
         /// Where a parameter goes in the request.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -422,7 +422,7 @@ pub fn emit(
             }
         }
 
-        impl<P> crate::runtime::Page for LinkPage<P> {
+        impl<P> keyvault_runtime::Page for LinkPage<P> {
             type Item = ();
 
             fn next_link(&self) -> Option<&str> {
@@ -471,8 +471,8 @@ pub fn emit(
 
             #[allow(dead_code)]
             async fn next_page<P: DeserializeOwned + Send + 'static>(&self, next_link: &str) -> Result<Response<P>, Error> {
-                use futures_util::StreamExt as _;
-                let seed = Response::new(http::StatusCode::OK, http::HeaderMap::new(), LinkPage::<P>::Seed(next_link.to_owned()));
+                use keyvault_runtime::StreamExt as _;
+                let seed = Response::new(keyvault_runtime::http::StatusCode::OK, keyvault_runtime::http::HeaderMap::new(), LinkPage::<P>::Seed(next_link.to_owned()));
                 let pages = self.core.pages(async move { Ok(seed) });
                 let mut pages = std::pin::pin!(pages);
                 let _seed = pages.next().await;

@@ -219,7 +219,7 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
         let (generics, receiver, _) = lifetimes(op);
         let checks = op.path_params.iter().map(|p| {
             let name = p.to_string();
-            quote! { crate::runtime::check_path_segment(#name, #p)?; }
+            quote! { keyvault_runtime::check_path_segment(#name, #p)?; }
         });
         quote! {
             #(#docs)*
@@ -247,7 +247,7 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
         // Several list operations can share a page type (GetKeys, GetKeyVersions): one impl.
         if implemented.insert(p.page_schema.clone()) {
             page_impls.push(quote! {
-                impl crate::runtime::Page for types::#page_ty {
+                impl keyvault_runtime::Page for types::#page_ty {
                     type Item = #item_ty;
                     fn next_link(&self) -> Option<&str> { #next_link }
                     fn into_items(self) -> Vec<Self::Item> { #items }
@@ -268,16 +268,16 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
         pagers.push(quote! {
             #[doc = #pages_doc]
             pub fn #pages #generics (#receiver, #(#args),*)
-                -> impl futures_util::Stream<Item = Result<Response<types::#page_ty>, Error>> + Send + #bound
+                -> impl keyvault_runtime::Stream<Item = Result<Response<types::#page_ty>, Error>> + Send + #bound
             {
                 self.core.pages(async move { self.#method(#(#names),*).await })
             }
 
             #[doc = #stream_doc]
             pub fn #stream #generics (#receiver, #(#args),*)
-                -> impl futures_util::Stream<Item = Result<#item_ty, Error>> + Send + #bound
+                -> impl keyvault_runtime::Stream<Item = Result<#item_ty, Error>> + Send + #bound
             {
-                crate::runtime::paging::items(self.#pages(#(#names),*))
+                keyvault_runtime::paging::items(self.#pages(#(#names),*))
             }
         });
     }
@@ -285,7 +285,7 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
         use std::sync::Arc;
 
         use crate::raw::types;
-        use crate::runtime::{ClientCore, ClientOptions, Error, Response, TokenCredential};
+        use keyvault_runtime::{ClientCore, ClientOptions, Error, Response, TokenCredential};
 
         #[doc = #client_doc]
         #[derive(Clone, Debug)]
@@ -306,7 +306,7 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
             /// Creates a client with explicit [`ClientOptions`] (api-version, retries,
             /// timeouts, plain-http test servers, ...).
             pub fn with_options(vault_url: &str, credential: Arc<dyn TokenCredential>, options: ClientOptions) -> Result<Self, Error> {
-                Ok(Self { core: ClientCore::new(vault_url, credential, options, crate::DEFAULT_API_VERSION)? })
+                Ok(Self { core: ClientCore::new(vault_url, credential, options, crate::DEFAULT_API_VERSION, concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))? })
             }
 
             /// The vault URL requests go to, without a trailing slash.
@@ -320,7 +320,7 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
             }
 
             /// progenitor's client for one call, sharing this client's connection pool.
-            fn raw(&self) -> (crate::raw::Client, crate::runtime::CallContext) {
+            fn raw(&self) -> (crate::raw::Client, keyvault_runtime::CallContext) {
                 let ctx = self.core.call();
                 let raw = crate::raw::Client::new_with_client(self.core.base_url(), self.core.http().clone(), ctx.clone());
                 (raw, ctx)
@@ -333,7 +333,7 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
 
         // Every request of the raw client goes through the runtime's pipeline: api-version,
         // authentication (with Key Vault's challenge), retries, tracing and error capture.
-        impl progenitor_client::ClientHooks<crate::runtime::CallContext> for crate::raw::Client {
+        impl progenitor_client::ClientHooks<keyvault_runtime::CallContext> for crate::raw::Client {
             async fn exec(
                 &self,
                 request: reqwest::Request,

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 use crate::raw::types;
-use crate::runtime::{ClientCore, ClientOptions, Error, Response, TokenCredential};
+use keyvault_runtime::{ClientCore, ClientOptions, Error, Response, TokenCredential};
 /** Data-plane API of Azure Key Vault 7.4 for keys: create, import, rotate, back up and restore keys, and use them for cryptographic operations.
 
  One method per operation of the spec. Every method takes `&self`, so one client can
@@ -40,6 +40,7 @@ impl KeyClient {
                 credential,
                 options,
                 crate::DEFAULT_API_VERSION,
+                concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
             )?,
         })
     }
@@ -55,7 +56,7 @@ impl KeyClient {
     }
 
     /// progenitor's client for one call, sharing this client's connection pool.
-    fn raw(&self) -> (crate::raw::Client, crate::runtime::CallContext) {
+    fn raw(&self) -> (crate::raw::Client, keyvault_runtime::CallContext) {
         let ctx = self.core.call();
         let raw = crate::raw::Client::new_with_client(
             self.core.base_url(),
@@ -80,7 +81,7 @@ Arguments:
         key_name: &'a str,
         body: &'a types::KeyCreateParameters,
     ) -> Result<Response<types::KeyBundle>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.create_key(key_name, body).await)
     }
@@ -98,7 +99,7 @@ Arguments:
         &'a self,
         key_name: &'a str,
     ) -> Result<Response<types::KeyBundle>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.rotate_key(key_name).await)
     }
@@ -118,7 +119,7 @@ Arguments:
         key_name: &'a str,
         body: &'a types::KeyImportParameters,
     ) -> Result<Response<types::KeyBundle>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.import_key(key_name, body).await)
     }
@@ -136,7 +137,7 @@ Arguments:
         &'a self,
         key_name: &'a str,
     ) -> Result<Response<types::DeletedKeyBundle>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.delete_key(key_name).await)
     }
@@ -156,8 +157,8 @@ Arguments:
         key_name: &'a str,
         key_version: &'a str,
     ) -> Result<Response<types::KeyBundle>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
-        crate::runtime::check_path_segment("key_version", key_version)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.get_key(key_name, key_version).await)
     }
@@ -179,8 +180,8 @@ Arguments:
         key_version: &'a str,
         body: &'a types::KeyUpdateParameters,
     ) -> Result<Response<types::KeyBundle>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
-        crate::runtime::check_path_segment("key_version", key_version)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.update_key(key_name, key_version, body).await)
     }
@@ -200,7 +201,7 @@ Arguments:
         key_name: &'a str,
         maxresults: Option<i32>,
     ) -> Result<Response<types::KeyListResult>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.get_key_versions(key_name, maxresults).await)
     }
@@ -235,7 +236,7 @@ Arguments:
         &'a self,
         key_name: &'a str,
     ) -> Result<Response<types::BackupKeyResult>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.backup_key(key_name).await)
     }
@@ -274,8 +275,8 @@ Arguments:
         key_version: &'a str,
         body: &'a types::KeyOperationsParameters,
     ) -> Result<Response<types::KeyOperationResult>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
-        crate::runtime::check_path_segment("key_version", key_version)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.encrypt(key_name, key_version, body).await)
     }
@@ -297,8 +298,8 @@ Arguments:
         key_version: &'a str,
         body: &'a types::KeyOperationsParameters,
     ) -> Result<Response<types::KeyOperationResult>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
-        crate::runtime::check_path_segment("key_version", key_version)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.decrypt(key_name, key_version, body).await)
     }
@@ -320,8 +321,8 @@ Arguments:
         key_version: &'a str,
         body: &'a types::KeySignParameters,
     ) -> Result<Response<types::KeyOperationResult>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
-        crate::runtime::check_path_segment("key_version", key_version)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.sign(key_name, key_version, body).await)
     }
@@ -343,8 +344,8 @@ Arguments:
         key_version: &'a str,
         body: &'a types::KeyVerifyParameters,
     ) -> Result<Response<types::KeyVerifyResult>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
-        crate::runtime::check_path_segment("key_version", key_version)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.verify(key_name, key_version, body).await)
     }
@@ -366,8 +367,8 @@ Arguments:
         key_version: &'a str,
         body: &'a types::KeyOperationsParameters,
     ) -> Result<Response<types::KeyOperationResult>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
-        crate::runtime::check_path_segment("key_version", key_version)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.wrap_key(key_name, key_version, body).await)
     }
@@ -389,8 +390,8 @@ Arguments:
         key_version: &'a str,
         body: &'a types::KeyOperationsParameters,
     ) -> Result<Response<types::KeyOperationResult>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
-        crate::runtime::check_path_segment("key_version", key_version)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.unwrap_key(key_name, key_version, body).await)
     }
@@ -412,8 +413,8 @@ Arguments:
         key_version: &'a str,
         body: &'a types::KeyReleaseParameters,
     ) -> Result<Response<types::KeyReleaseResult>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
-        crate::runtime::check_path_segment("key_version", key_version)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_version", key_version)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.release(key_name, key_version, body).await)
     }
@@ -448,7 +449,7 @@ Arguments:
         &'a self,
         key_name: &'a str,
     ) -> Result<Response<types::DeletedKeyBundle>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.get_deleted_key(key_name).await)
     }
@@ -466,7 +467,7 @@ Arguments:
         &'a self,
         key_name: &'a str,
     ) -> Result<Response<()>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.purge_deleted_key(key_name).await)
     }
@@ -484,7 +485,7 @@ Arguments:
         &'a self,
         key_name: &'a str,
     ) -> Result<Response<types::KeyBundle>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.recover_deleted_key(key_name).await)
     }
@@ -502,7 +503,7 @@ Arguments:
         &'a self,
         key_name: &'a str,
     ) -> Result<Response<types::KeyRotationPolicy>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.get_key_rotation_policy(key_name).await)
     }
@@ -522,7 +523,7 @@ Arguments:
         key_name: &'a str,
         body: &'a types::KeyRotationPolicy,
     ) -> Result<Response<types::KeyRotationPolicy>, Error> {
-        crate::runtime::check_path_segment("key_name", key_name)?;
+        keyvault_runtime::check_path_segment("key_name", key_name)?;
         let (raw, ctx) = self.raw();
         ctx.finish(raw.update_key_rotation_policy(key_name, body).await)
     }
@@ -552,7 +553,7 @@ Arguments:
         &'a self,
         key_name: &'a str,
         maxresults: Option<i32>,
-    ) -> impl futures_util::Stream<
+    ) -> impl keyvault_runtime::Stream<
         Item = Result<Response<types::KeyListResult>, Error>,
     > + Send + 'a {
         self.core.pages(async move { self.get_key_versions(key_name, maxresults).await })
@@ -563,8 +564,12 @@ Arguments:
         &'a self,
         key_name: &'a str,
         maxresults: Option<i32>,
-    ) -> impl futures_util::Stream<Item = Result<types::KeyItem, Error>> + Send + 'a {
-        crate::runtime::paging::items(self.get_key_versions_pages(key_name, maxresults))
+    ) -> impl keyvault_runtime::Stream<
+        Item = Result<types::KeyItem, Error>,
+    > + Send + 'a {
+        keyvault_runtime::paging::items(
+            self.get_key_versions_pages(key_name, maxresults),
+        )
     }
 
     /** Every page of [`Self::get_keys`], following `nextLink` until the service stops sending one.
@@ -574,7 +579,7 @@ Arguments:
     pub fn get_keys_pages(
         &self,
         maxresults: Option<i32>,
-    ) -> impl futures_util::Stream<
+    ) -> impl keyvault_runtime::Stream<
         Item = Result<Response<types::KeyListResult>, Error>,
     > + Send + '_ {
         self.core.pages(async move { self.get_keys(maxresults).await })
@@ -584,8 +589,10 @@ Arguments:
     pub fn get_keys_stream(
         &self,
         maxresults: Option<i32>,
-    ) -> impl futures_util::Stream<Item = Result<types::KeyItem, Error>> + Send + '_ {
-        crate::runtime::paging::items(self.get_keys_pages(maxresults))
+    ) -> impl keyvault_runtime::Stream<
+        Item = Result<types::KeyItem, Error>,
+    > + Send + '_ {
+        keyvault_runtime::paging::items(self.get_keys_pages(maxresults))
     }
 
     /** Every page of [`Self::get_deleted_keys`], following `nextLink` until the service stops sending one.
@@ -595,7 +602,7 @@ Arguments:
     pub fn get_deleted_keys_pages(
         &self,
         maxresults: Option<i32>,
-    ) -> impl futures_util::Stream<
+    ) -> impl keyvault_runtime::Stream<
         Item = Result<Response<types::DeletedKeyListResult>, Error>,
     > + Send + '_ {
         self.core.pages(async move { self.get_deleted_keys(maxresults).await })
@@ -605,14 +612,15 @@ Arguments:
     pub fn get_deleted_keys_stream(
         &self,
         maxresults: Option<i32>,
-    ) -> impl futures_util::Stream<
+    ) -> impl keyvault_runtime::Stream<
         Item = Result<types::DeletedKeyItem, Error>,
     > + Send + '_ {
-        crate::runtime::paging::items(self.get_deleted_keys_pages(maxresults))
+        keyvault_runtime::paging::items(self.get_deleted_keys_pages(maxresults))
     }
 }
 
-impl progenitor_client::ClientHooks<crate::runtime::CallContext> for crate::raw::Client {
+impl progenitor_client::ClientHooks<keyvault_runtime::CallContext>
+for crate::raw::Client {
     async fn exec(
         &self,
         request: reqwest::Request,
@@ -623,7 +631,7 @@ impl progenitor_client::ClientHooks<crate::runtime::CallContext> for crate::raw:
     }
 }
 
-impl crate::runtime::Page for types::KeyListResult {
+impl keyvault_runtime::Page for types::KeyListResult {
     type Item = types::KeyItem;
     fn next_link(&self) -> Option<&str> {
         self.next_link.as_deref()
@@ -634,7 +642,7 @@ impl crate::runtime::Page for types::KeyListResult {
     }
 }
 
-impl crate::runtime::Page for types::DeletedKeyListResult {
+impl keyvault_runtime::Page for types::DeletedKeyListResult {
     type Item = types::DeletedKeyItem;
     fn next_link(&self) -> Option<&str> {
         self.next_link.as_deref()

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::KeyClient;
 #[allow(unused_imports)]
 use crate::raw::types;
-use crate::runtime::{Error, ErrorKind, Response};
+use keyvault_runtime::{Error, ErrorKind, Response};
 /// Where a parameter goes in the request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Location {
@@ -526,7 +526,7 @@ impl<'de, P: DeserializeOwned> serde::Deserialize<'de> for LinkPage<P> {
     }
 }
 
-impl<P> crate::runtime::Page for LinkPage<P> {
+impl<P> keyvault_runtime::Page for LinkPage<P> {
     type Item = ();
     fn next_link(&self) -> Option<&str> {
         match self {
@@ -756,10 +756,10 @@ impl KeyClient {
         &self,
         next_link: &str,
     ) -> Result<Response<P>, Error> {
-        use futures_util::StreamExt as _;
+        use keyvault_runtime::StreamExt as _;
         let seed = Response::new(
-            http::StatusCode::OK,
-            http::HeaderMap::new(),
+            keyvault_runtime::http::StatusCode::OK,
+            keyvault_runtime::http::HeaderMap::new(),
             LinkPage::<P>::Seed(next_link.to_owned()),
         );
         let pages = self.core.pages(async move { Ok(seed) });

@@ -14,26 +14,26 @@ pub mod types {
     pub struct Attributes {
         ///Time the object was created, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created: ::std::option::Option<crate::runtime::UnixTime>,
+        pub created: ::std::option::Option<keyvault_runtime::UnixTime>,
         ///Whether the object may be used.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Time after which the object may not be used, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub exp: ::std::option::Option<crate::runtime::UnixTime>,
+        pub exp: ::std::option::Option<keyvault_runtime::UnixTime>,
         ///Time before which the object may not be used, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub nbf: ::std::option::Option<crate::runtime::UnixTime>,
+        pub nbf: ::std::option::Option<keyvault_runtime::UnixTime>,
         ///Time the object last changed, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated: ::std::option::Option<crate::runtime::UnixTime>,
+        pub updated: ::std::option::Option<keyvault_runtime::UnixTime>,
     }
 
     ///Output of a key backup.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BackupKeyResult {
         ///Opaque, protected backup of the key.
-        pub value: crate::runtime::Base64Url,
+        pub value: keyvault_runtime::Base64Url,
     }
 
     ///A deleted key with its deletion details.
@@ -47,7 +47,7 @@ pub mod types {
             rename = "deletedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deleted_date: ::std::option::Option<crate::runtime::UnixTime>,
+        pub deleted_date: ::std::option::Option<keyvault_runtime::UnixTime>,
         /// The key in JWK form.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<JsonWebKey>,
@@ -68,7 +68,7 @@ pub mod types {
             rename = "scheduledPurgeDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub scheduled_purge_date: ::std::option::Option<crate::runtime::UnixTime>,
+        pub scheduled_purge_date: ::std::option::Option<keyvault_runtime::UnixTime>,
         ///Free-form string tags that the application attaches to the key.
         #[serde(
             default,
@@ -91,7 +91,7 @@ pub mod types {
             rename = "deletedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deleted_date: ::std::option::Option<crate::runtime::UnixTime>,
+        pub deleted_date: ::std::option::Option<keyvault_runtime::UnixTime>,
         ///Identifier of the key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub kid: ::std::option::Option<::std::string::String>,
@@ -109,7 +109,7 @@ pub mod types {
             rename = "scheduledPurgeDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub scheduled_purge_date: ::std::option::Option<crate::runtime::UnixTime>,
+        pub scheduled_purge_date: ::std::option::Option<keyvault_runtime::UnixTime>,
         ///Free-form string tags that the application attaches to the key.
         #[serde(
             default,
@@ -164,22 +164,22 @@ pub mod types {
         pub crv: ::std::option::Option<crate::enums::JsonWebKeyCurveName>,
         ///Private exponent of an RSA key, or private scalar of an elliptic curve key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub d: ::std::option::Option<crate::runtime::Base64Url>,
+        pub d: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///CRT exponent of the first RSA prime: d mod (p-1).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub dp: ::std::option::Option<crate::runtime::Base64Url>,
+        pub dp: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///CRT exponent of the second RSA prime: d mod (q-1).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub dq: ::std::option::Option<crate::runtime::Base64Url>,
+        pub dq: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///Public exponent of an RSA key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub e: ::std::option::Option<crate::runtime::Base64Url>,
+        pub e: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///Value of a symmetric key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub k: ::std::option::Option<crate::runtime::Base64Url>,
+        pub k: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///Key material protected for transfer into an HSM (bring your own key).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub key_hsm: ::std::option::Option<crate::runtime::Base64Url>,
+        pub key_hsm: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///Operations the key supports.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub key_ops: ::std::vec::Vec<::std::string::String>,
@@ -191,22 +191,22 @@ pub mod types {
         pub kty: ::std::option::Option<crate::enums::JsonWebKeyType>,
         ///Modulus of an RSA key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub n: ::std::option::Option<crate::runtime::Base64Url>,
+        pub n: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///First prime factor of an RSA key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub p: ::std::option::Option<crate::runtime::Base64Url>,
+        pub p: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///Second prime factor of an RSA key (p < q).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub q: ::std::option::Option<crate::runtime::Base64Url>,
+        pub q: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///CRT coefficient of RSA: q^-1 mod p.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub qi: ::std::option::Option<crate::runtime::Base64Url>,
+        pub qi: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///X coordinate of an elliptic curve public key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub x: ::std::option::Option<crate::runtime::Base64Url>,
+        pub x: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///Y coordinate of an elliptic curve public key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub y: ::std::option::Option<crate::runtime::Base64Url>,
+        pub y: ::std::option::Option<keyvault_runtime::Base64Url>,
     }
 
     ///Management attributes of a key.
@@ -214,19 +214,19 @@ pub mod types {
     pub struct KeyAttributes {
         ///Time the object was created, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created: ::std::option::Option<crate::runtime::UnixTime>,
+        pub created: ::std::option::Option<keyvault_runtime::UnixTime>,
         ///Whether the object may be used.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Time after which the object may not be used, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub exp: ::std::option::Option<crate::runtime::UnixTime>,
+        pub exp: ::std::option::Option<keyvault_runtime::UnixTime>,
         ///Whether the private key may be exported. The first version of an exportable key needs a release policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exportable: ::std::option::Option<bool>,
         ///Time before which the object may not be used, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub nbf: ::std::option::Option<crate::runtime::UnixTime>,
+        pub nbf: ::std::option::Option<keyvault_runtime::UnixTime>,
         ///Days a deleted key is kept before it is purged: 7 to 90 with soft delete on, 0 otherwise.
         #[serde(
             rename = "recoverableDays",
@@ -241,7 +241,7 @@ pub mod types {
         pub recovery_level: ::std::option::Option<crate::enums::DeletionRecoveryLevel>,
         ///Time the object last changed, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated: ::std::option::Option<crate::runtime::UnixTime>,
+        pub updated: ::std::option::Option<keyvault_runtime::UnixTime>,
     }
 
     ///A key in JWK form together with its attributes, tags and release policy.
@@ -391,19 +391,19 @@ pub mod types {
     pub struct KeyOperationResult {
         ///Additional authenticated data that was used.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub aad: ::std::option::Option<crate::runtime::Base64Url>,
+        pub aad: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///Initialization vector that was used.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub iv: ::std::option::Option<crate::runtime::Base64Url>,
+        pub iv: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///Identifier of the key that was used.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub kid: ::std::option::Option<::std::string::String>,
         ///Authentication tag made by an authenticated algorithm.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub tag: ::std::option::Option<crate::runtime::Base64Url>,
+        pub tag: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///Output data: ciphertext, plaintext, signature, or the wrapped or unwrapped key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<crate::runtime::Base64Url>,
+        pub value: ::std::option::Option<keyvault_runtime::Base64Url>,
     }
 
     ///Input of encrypt, decrypt, wrapKey and unwrapKey.
@@ -411,17 +411,17 @@ pub mod types {
     pub struct KeyOperationsParameters {
         ///Extra data that an authenticated algorithm protects without encrypting it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub aad: ::std::option::Option<crate::runtime::Base64Url>,
+        pub aad: ::std::option::Option<keyvault_runtime::Base64Url>,
         /// Encryption algorithm to use.
         pub alg: crate::enums::JsonWebKeyEncryptionAlgorithm,
         ///Initialization vector for symmetric algorithms; it must be random and never reused.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub iv: ::std::option::Option<crate::runtime::Base64Url>,
+        pub iv: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///Authentication tag to check when decrypting with an authenticated algorithm.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub tag: ::std::option::Option<crate::runtime::Base64Url>,
+        pub tag: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///Input data: plaintext, ciphertext, or the key to wrap or unwrap.
-        pub value: crate::runtime::Base64Url,
+        pub value: keyvault_runtime::Base64Url,
     }
 
     ///Key settings of the key pair behind a certificate.
@@ -528,7 +528,7 @@ pub mod types {
         pub content_type: ::std::string::String,
         ///The policy document, base64url-encoded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<crate::runtime::Base64Url>,
+        pub data: ::std::option::Option<keyvault_runtime::Base64Url>,
         ///When true the policy is frozen for good: it can never change again and the flag cannot be cleared.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub immutable: ::std::option::Option<bool>,
@@ -556,7 +556,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KeyRestoreParameters {
         ///Backup blob made by BackupKey.
-        pub value: crate::runtime::Base64Url,
+        pub value: keyvault_runtime::Base64Url,
     }
 
     ///Policy for the automatic rotation of a key.
@@ -582,7 +582,7 @@ pub mod types {
     pub struct KeyRotationPolicyAttributes {
         ///Time the policy was created, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created: ::std::option::Option<crate::runtime::UnixTime>,
+        pub created: ::std::option::Option<keyvault_runtime::UnixTime>,
         ///ISO 8601 duration used as the expiry of each new key version, at least 28 days; for example P90D, P3M, PT48H or P1Y10D.
         #[serde(
             rename = "expiryTime",
@@ -591,7 +591,7 @@ pub mod types {
         pub expiry_time: ::std::option::Option<::std::string::String>,
         ///Time the policy last changed, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated: ::std::option::Option<crate::runtime::UnixTime>,
+        pub updated: ::std::option::Option<keyvault_runtime::UnixTime>,
     }
 
     ///Input of sign.
@@ -600,7 +600,7 @@ pub mod types {
         /// Signature algorithm to use.
         pub alg: crate::enums::JsonWebKeySignatureAlgorithm,
         ///Digest to sign.
-        pub value: crate::runtime::Base64Url,
+        pub value: keyvault_runtime::Base64Url,
     }
 
     ///Settings to change on a key version.
@@ -640,9 +640,9 @@ pub mod types {
         /// Signature algorithm that made the signature.
         pub alg: crate::enums::JsonWebKeySignatureAlgorithm,
         ///Digest that was signed.
-        pub digest: crate::runtime::Base64Url,
+        pub digest: keyvault_runtime::Base64Url,
         ///Signature to check.
-        pub value: crate::runtime::Base64Url,
+        pub value: keyvault_runtime::Base64Url,
     }
 
     ///Output of verify.
@@ -693,7 +693,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RandomBytes {
         ///The random bytes, base64url-encoded.
-        pub value: crate::runtime::Base64Url,
+        pub value: keyvault_runtime::Base64Url,
     }
 
     /// Generation of default values for serde.
@@ -749,7 +749,7 @@ Version: 7.4*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::runtime::CallContext,
+    pub(crate) inner: keyvault_runtime::CallContext,
 }
 
 impl Client {
@@ -758,7 +758,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::runtime::CallContext) -> Self {
+    pub fn new(baseurl: &str, inner: keyvault_runtime::CallContext) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -778,7 +778,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::runtime::CallContext,
+        inner: keyvault_runtime::CallContext,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -788,7 +788,7 @@ impl Client {
     }
 }
 
-impl ClientInfo<crate::runtime::CallContext> for Client {
+impl ClientInfo<keyvault_runtime::CallContext> for Client {
     fn api_version() -> &'static str {
         "7.4"
     }
@@ -801,7 +801,7 @@ impl ClientInfo<crate::runtime::CallContext> for Client {
         &self.client
     }
 
-    fn inner(&self) -> &crate::runtime::CallContext {
+    fn inner(&self) -> &keyvault_runtime::CallContext {
         &self.inner
     }
 }
@@ -810,7 +810,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::runtime::CallContext>,
+        Client: ClientHooks<keyvault_runtime::CallContext>,
     {}
 };
 #[allow(clippy::all)]

@@ -13,9 +13,16 @@
 //! - Authentication goes through a [`TokenCredential`], with Key Vault's challenge flow;
 //!   [`StaticToken`] serves tests.
 //!
-//! TLS comes from the `rustls` (default) or `native-tls` feature. The `dynamic` feature adds
-//! `dynamic`: the list of operations, and `call_operation`, which calls one by its id with
-//! JSON in and out (typed underneath), for test harnesses derived from data.
+//! The client runtime (credentials, options, errors, retries, paging) is the
+//! [`keyvault_runtime`] crate, shared by every generated Key Vault client and re-exported
+//! here: one credential and one [`ClientOptions`] serve the keys, secrets and certificates
+//! clients alike, and clients built from the same credential share its token cache.
+//!
+//! Features: `rustls` (default; rustls on the ring provider), `rustls-aws-lc` (rustls on
+//! aws-lc-rs), `native-tls` (the platform's TLS); `azure_core` adapts azure_core's
+//! credentials (azure_identity); `dynamic` adds `dynamic`: the list of operations, and
+//! `call_operation`, which calls one by its id with JSON in and out (typed underneath),
+//! for test harnesses derived from data.
 //!
 //! ## Back up a key and restore it into another vault
 //!
@@ -45,9 +52,8 @@
 
 #![warn(missing_docs)]
 
-// The modules are laid out by prettyplease (generated) or copied verbatim (runtime);
-// rustfmt is told to leave them as written so `cargo fmt --check` and `codegen --check`
-// never disagree.
+// The modules are laid out by prettyplease; rustfmt is told to leave them as written so
+// `cargo fmt --check` and `codegen --check` never disagree.
 #[rustfmt::skip]
 mod client;
 #[rustfmt::skip]
@@ -57,16 +63,20 @@ mod enums;
 #[allow(dead_code, unused_imports)]
 #[rustfmt::skip]
 mod raw;
-#[rustfmt::skip]
-pub mod runtime;
 
 pub use client::KeyClient;
 #[cfg(feature = "dynamic")]
 pub use client::dynamic;
-pub use runtime::{AccessToken, StaticToken, TokenCredential};
-pub use runtime::{Base64Url, UnixTime};
-pub use runtime::{ClientOptions, RetryOptions};
-pub use runtime::{Error, ErrorKind, Response};
+// The runtime's public surface, so that one dependency per client is enough. The types
+// are the runtime's own: every generated client shares them.
+/// The shared client runtime, for what the re-exports below leave out.
+pub use keyvault_runtime as runtime;
+#[cfg(feature = "azure_core")]
+pub use keyvault_runtime::AzureCoreCredential;
+pub use keyvault_runtime::{AccessToken, StaticToken, TokenCredential};
+pub use keyvault_runtime::{Base64Url, UnixTime};
+pub use keyvault_runtime::{ClientOptions, RetryOptions};
+pub use keyvault_runtime::{Error, ErrorKind, Response};
 
 /// Request and response models of the API, and its enums.
 pub mod models {

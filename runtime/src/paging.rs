@@ -125,14 +125,20 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::super::credential::StaticToken;
-    use super::super::options::ClientOptions;
     use super::*;
+    use crate::credential::StaticToken;
+    use crate::options::ClientOptions;
     use std::sync::Arc;
 
     fn core() -> ClientCore {
-        ClientCore::new("https://v.vault.azure.net/", Arc::new(StaticToken::new("t")), ClientOptions::default(), "7.4")
-            .unwrap()
+        ClientCore::new(
+            "https://v.vault.azure.net/",
+            Arc::new(StaticToken::new("t")),
+            ClientOptions::default(),
+            "7.4",
+            "keyvault-test/0.0.0",
+        )
+        .unwrap()
     }
 
     #[test]
