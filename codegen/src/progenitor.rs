@@ -34,6 +34,11 @@ pub fn generate(spec: &openapiv3::OpenAPI, facts: &AzureFacts, file: &Path) -> R
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         )
         .with_conversion(
+            string_format("date-time"),
+            "keyvault_runtime::DateTime",
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        )
+        .with_conversion(
             integer_format("unixtime"),
             "keyvault_runtime::UnixTime",
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),

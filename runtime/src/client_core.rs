@@ -32,7 +32,7 @@ pub(crate) struct CoreInner {
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) overall_timeout: Option<Duration>,
     pub(crate) user_agent: HeaderValue,
-    pub(crate) tokens: TokenCache,
+    pub(crate) tokens: Arc<TokenCache>,
     /// The token scope learned from the vault's challenge (or configured),
     /// so later calls authenticate on the first attempt.
     scope: RwLock<Option<String>>,
@@ -110,7 +110,7 @@ impl ClientCore {
                 attempt_timeout: options.attempt_timeout,
                 overall_timeout: options.overall_timeout,
                 user_agent,
-                tokens: TokenCache::new(credential, options.token_refresh_margin),
+                tokens: TokenCache::shared(credential, options.token_refresh_margin),
                 scope: RwLock::new(options.scope),
             }),
         })

@@ -11,7 +11,8 @@
 //! - [`Error`] (status, service code and message, inner errors, raw body, request id) and
 //!   [`Response`];
 //! - paging over `nextLink` and the pollers of long-running operations;
-//! - the model value types [`Base64Url`] (bytes) and [`UnixTime`] (a point in time).
+//! - the model value types [`Base64Url`] (bytes), [`UnixTime`] and [`DateTime`] (points in
+//!   time that convert to and from `time::OffsetDateTime`).
 //!
 //! Because these types are shared, one [`Error`], one [`ClientOptions`] and one credential
 //! serve every client of a vault.
@@ -30,10 +31,10 @@
 
 mod base64url;
 mod challenge;
-mod civil;
 mod client_core;
 mod context;
 mod credential;
+mod datetime;
 mod error;
 mod options;
 pub mod paging;
@@ -56,6 +57,7 @@ pub use base64url::{Base64Url, ParseBase64UrlError};
 pub use client_core::ClientCore;
 pub use context::CallContext;
 pub use credential::{AccessToken, CredentialError, Secret, StaticToken, TokenCredential};
+pub use datetime::{DateTime, ParseDateTimeError};
 pub use error::{Error, ErrorKind, ServiceError};
 pub use options::ClientOptions;
 pub use paging::Page;

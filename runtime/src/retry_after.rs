@@ -2,11 +2,9 @@
 //! order the Azure SDKs use: `retry-after-ms`, `x-ms-retry-after-ms`, then
 //! `Retry-After` (delta-seconds or an HTTP date).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use http::HeaderMap;
-
-use super::civil::{SECONDS_PER_DAY, days_from_civil, days_in_month};
 
 /// The delay the response asks for, if any; an HTTP date in the past means
 /// "now" (zero). `now` is a parameter so date arithmetic is testable.
@@ -33,52 +31,16 @@ fn parse_number(text: &str) -> Option<f64> {
     (value.is_finite() && (0.0..=86_400_000.0).contains(&value)).then_some(value)
 }
 
-/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the only form
-/// RFC 9110 lets servers send; the weekday is not checked against the date.
+/// Parses an HTTP date: the IMF-fixdate servers send (`Sun, 06 Nov 1994 08:49:37 GMT`) and
+/// the two obsolete forms RFC 9110 says recipients must still accept, via `httpdate`.
 pub(crate) fn parse_http_date(text: &str) -> Option<SystemTime> {
-    let (_weekday, rest) = text.split_once(", ")?;
-    let mut parts = rest.split(' ');
-    let day: u32 = two_digits(parts.next()?)?;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year_text = parts.next()?;
-    if year_text.len() != 4 {
-        return None;
-    }
-    let year: i64 = year_text.parse().ok()?;
-    let mut clock = parts.next()?.split(':');
-    let hour = two_digits(clock.next()?)?;
-    let minute = two_digits(clock.next()?)?;
-    let second = two_digits(clock.next()?)?;
-    if clock.next().is_some() || parts.next()? != "GMT" || parts.next().is_some() {
-        return None;
-    }
-    if day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
-        return None;
-    }
-    let seconds = days_from_civil(year, month, day) * SECONDS_PER_DAY + i64::from(hour * 3600 + minute * 60 + second);
-    Some(UNIX_EPOCH + Duration::from_secs(u64::try_from(seconds).ok()?))
-}
-
-fn two_digits(text: &str) -> Option<u32> {
-    (text.len() == 2 && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
+    httpdate::parse_http_date(text).ok()
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::UNIX_EPOCH;
+
     use super::*;
     use http::HeaderValue;
 
@@ -99,6 +61,9 @@ mod tests {
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(at(784_111_777)));
         assert_eq!(parse_http_date("Mon, 31 Oct 2022 23:19:33 GMT"), Some(at(1_667_258_373)));
         assert_eq!(parse_http_date("Thu, 29 Feb 2024 00:00:00 GMT"), Some(at(1_709_164_800)));
+        // The obsolete RFC 850 and asctime forms, which recipients must accept.
+        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), Some(at(784_111_777)));
+        assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), Some(at(784_111_777)));
     }
 
     #[test]
@@ -109,7 +74,6 @@ mod tests {
             "Sun, 06 Foo 1994 08:49:37 GMT",
             "Sun, 30 Feb 2023 08:49:37 GMT",
             "Sun, 06 Nov 1994 24:00:00 GMT",
-            "Sunday, 06-Nov-94 08:49:37 GMT",
             "06 Nov 1994 08:49:37 GMT",
             "Sun, 06 Nov 1994 08:49:37 GMT extra",
             "",

@@ -2,10 +2,15 @@
 //! tokens are reused until shortly before they expire, and concurrent calls
 //! that find the token stale share a single refresh (a [`Shared`] future kept
 //! under a std mutex, so no async lock or runtime feature is needed).
+//!
+//! Every client built from the same credential (the same `Arc`) and refresh margin shares
+//! one cache, whatever its kind (keys, secrets, certificates): one token request per scope
+//! for the whole application, not one per client. The registry holds weak references only,
+//! so a cache lives exactly as long as some client uses it.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, SystemTime};
 
 use futures_util::FutureExt as _;
@@ -31,6 +36,12 @@ pub(crate) struct TokenCache {
     entries: Mutex<HashMap<String, Entry>>,
 }
 
+/// The same credential object: compared by data address, since vtable pointers of one type
+/// may differ between codegen units.
+fn same_credential(a: &Arc<dyn TokenCredential>, b: &Arc<dyn TokenCredential>) -> bool {
+    std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b))
+}
+
 impl fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenCache")
@@ -44,6 +55,27 @@ impl TokenCache {
     /// `margin`: how long before expiry a token counts as stale.
     pub(crate) fn new(credential: Arc<dyn TokenCredential>, margin: Duration) -> Self {
         Self { credential, margin, entries: Mutex::new(HashMap::new()) }
+    }
+
+    /// The cache of every client built from `credential` with this `margin`: an existing
+    /// one while any client still holds it, else a new one.
+    pub(crate) fn shared(credential: Arc<dyn TokenCredential>, margin: Duration) -> Arc<Self> {
+        type Registry = Vec<(Weak<dyn TokenCredential>, Duration, Weak<TokenCache>)>;
+        static REGISTRY: Mutex<Registry> = Mutex::new(Vec::new());
+
+        let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
+        // Dead entries go first, so the list stays as short as the live caches.
+        registry.retain(|(_, _, cache)| cache.strong_count() > 0);
+        let found = registry.iter().find_map(|(cred, m, cache)| {
+            let same = *m == margin && cred.upgrade().is_some_and(|c| same_credential(&c, &credential));
+            same.then(|| cache.upgrade()).flatten()
+        });
+        if let Some(cache) = found {
+            return cache;
+        }
+        let cache = Arc::new(Self::new(Arc::clone(&credential), margin));
+        registry.push((Arc::downgrade(&credential), margin, Arc::downgrade(&cache)));
+        cache
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
@@ -233,6 +265,27 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         assert_eq!(cred.calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn clients_of_one_credential_share_one_cache() {
+        let cred: Arc<dyn TokenCredential> =
+            Arc::new(Counting { calls: AtomicUsize::new(0), lifetime: Duration::from_secs(3600), fail: false });
+        let margin = Duration::from_secs(300);
+        let a = TokenCache::shared(cred.clone(), margin);
+        let b = TokenCache::shared(cred.clone(), margin);
+        assert!(Arc::ptr_eq(&a, &b));
+        // Another margin or another credential object is another cache.
+        assert!(!Arc::ptr_eq(&a, &TokenCache::shared(cred.clone(), Duration::from_secs(1))));
+        let other: Arc<dyn TokenCredential> =
+            Arc::new(Counting { calls: AtomicUsize::new(0), lifetime: Duration::from_secs(3600), fail: false });
+        assert!(!Arc::ptr_eq(&a, &TokenCache::shared(other, margin)));
+        // Once no client holds it, the cache goes, and a later client starts afresh.
+        let weak = Arc::downgrade(&a);
+        drop((a, b));
+        assert_eq!(weak.strong_count(), 0);
+        let c = TokenCache::shared(cred, margin);
+        assert!(weak.upgrade().is_none_or(|old| !Arc::ptr_eq(&old, &c)));
     }
 
     #[test]

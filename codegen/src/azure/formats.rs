@@ -1,16 +1,16 @@
 //! String and integer formats.
 //!
-//! `base64url` and `unixtime` are Azure's own formats; they are kept, and the progenitor
-//! stage maps them to the runtime's `Base64Url` (bytes) and `UnixTime` (a time value). The
-//! standard formats that typify maps to third-party crates (`date-time` → chrono, `uuid` →
-//! uuid) are dropped so the generated crate stays free of those dependencies; their values
-//! stay strings.
+//! `base64url` and `unixtime` are Azure's own formats, and `date-time` the standard one; they
+//! are kept, and the progenitor stage maps them to the runtime's `Base64Url` (bytes),
+//! `UnixTime` and `DateTime` (time values). The other standard formats that typify maps to
+//! third-party crates (`date` → chrono, `uuid` → uuid) are dropped so the generated crate
+//! stays free of those dependencies; their values stay strings.
 
 use serde_json::Value;
 
 use crate::error::Result;
 
-const DROPPED: [&str; 5] = ["date-time", "date", "time", "uuid", "uri"];
+const DROPPED: [&str; 4] = ["date", "time", "uuid", "uri"];
 
 /// Removes the formats that would pull extra crates into the generated client.
 pub fn apply(doc: &mut Value) -> Result<()> {
