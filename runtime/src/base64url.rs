@@ -91,7 +91,7 @@ impl fmt::Debug for Base64Url {
 
 impl fmt::Display for Base64Url {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.encode())
+        fmt::Display::fmt(&base64::display::Base64Display::new(&self.0, &ENCODER), f)
     }
 }
 
@@ -155,7 +155,9 @@ impl AsRef<[u8]> for Base64Url {
 
 impl Serialize for Base64Url {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.encode())
+        // Written straight into the serializer's output: a 16 MiB blob is not first encoded
+        // into a String of its own.
+        serializer.collect_str(&base64::display::Base64Display::new(&self.0, &ENCODER))
     }
 }
 

@@ -50,6 +50,24 @@ pub(crate) fn parse(header: &str) -> Option<Challenge> {
     Some(Challenge { scope, authorization })
 }
 
+/// The token scope for a vault that did not challenge: Managed HSM's audience for its
+/// hosts, else Key Vault's, in the cloud the host belongs to (public, China, US Gov).
+pub(crate) fn default_scope(host: &str) -> String {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let clouds = [
+        ("vault.azure.cn", "https://vault.azure.cn"),
+        ("vault.usgovcloudapi.net", "https://vault.usgovcloudapi.net"),
+        ("managedhsm.azure.net", "https://managedhsm.azure.net"),
+        ("managedhsm.azure.cn", "https://managedhsm.azure.cn"),
+        ("managedhsm.usgovcloudapi.net", "https://managedhsm.usgovcloudapi.net"),
+    ];
+    let resource = clouds
+        .iter()
+        .find(|(suffix, _)| host.ends_with(&format!(".{suffix}")))
+        .map_or("https://vault.azure.net", |(_, resource)| resource);
+    format!("{resource}/.default")
+}
+
 /// Splits a quoted-string (with `\` escapes) or token value from the input.
 fn parse_value(input: &str) -> (String, &str) {
     if let Some(quoted) = input.strip_prefix('"') {
@@ -100,6 +118,15 @@ pub(crate) fn verify_scope(scope: &str, vault_host: &str) -> Result<(), String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_scope_follows_the_host() {
+        assert_eq!(default_scope("myvault.vault.azure.net"), "https://vault.azure.net/.default");
+        assert_eq!(default_scope("hsm.managedhsm.azure.net."), "https://managedhsm.azure.net/.default");
+        assert_eq!(default_scope("v.vault.azure.cn"), "https://vault.azure.cn/.default");
+        assert_eq!(default_scope("127.0.0.1"), "https://vault.azure.net/.default");
+        assert_eq!(default_scope("evilvault.azure.cn.example"), "https://vault.azure.net/.default");
+    }
 
     #[test]
     fn parses_recorded_key_vault_challenge() {

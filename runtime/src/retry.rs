@@ -86,7 +86,9 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
 /// Transport failures worth another attempt: the connection could not be
 /// made or broke while sending, or the attempt timed out.
 pub(crate) fn is_retryable_transport(error: &reqwest::Error) -> bool {
-    error.is_connect() || error.is_timeout() || error.is_request()
+    // `is_body`: the connection broke (reset, truncated chunked encoding) while the response
+    // body was being read; the attempt is repeated like any other transport failure.
+    error.is_connect() || error.is_timeout() || error.is_request() || error.is_body()
 }
 
 #[cfg(test)]

@@ -166,6 +166,47 @@ async fn rejected_token_is_refreshed_once() {
     assert!(!sent[1].body.is_empty(), "the retry carries the body");
 }
 
+/// A server that answers the unauthenticated probe with a success (a stub, or a proxy in
+/// front of the vault) must not make that answer the operation's result: the probe carried
+/// neither the body nor a token. The restore is sent again, with its blob and a token for
+/// Key Vault's default scope, and the result is the answer to that request.
+#[tokio::test]
+async fn unchallenged_probe_is_never_the_result_of_a_restore() {
+    let server = MockServer::start().await;
+    let restored = key_bundle();
+    Mock::given(NoAuthorization)
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"key": {"kid": "https://stub/keys/not-the-answer"}})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/keys/restore"))
+        .and(wiremock::matchers::header("authorization", "Bearer token-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(restored.clone()))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let credential = CountingCredential::new(Duration::from_secs(3600));
+    let client = client_with_credential(&server, credential.clone(), ClientOptions::default());
+    let blob = keyvault_tests::seeded_bytes(7, 4096);
+    let parameters = keyvault_keys::models::KeyRestoreParameters { value: blob.clone().into() };
+    let result = client.restore_key(&parameters).await.expect("restore").into_inner();
+    assert_eq!(serde_json::to_value(&result).unwrap()["key"]["kid"], restored["key"]["kid"]);
+
+    let sent = requests(&server).await;
+    assert_eq!(sent.len(), 2, "the probe, then the restore itself");
+    assert!(auth(&sent[0]).is_none() && sent[0].body.is_empty(), "the probe carries neither token nor body");
+    let body: Value = serde_json::from_slice(&sent[1].body).expect("the restore carries its JSON body");
+    let expected = keyvault_keys::Base64Url::from(blob).to_string();
+    assert_eq!(body["value"].as_str(), Some(expected.as_str()), "the blob is sent byte-exact");
+    assert_eq!(credential.scopes(), vec![vec![VAULT_SCOPE.to_owned()]]);
+
+    // The scope is kept: the next call authenticates at once, without a probe.
+    client.restore_key(&parameters).await.expect("second restore");
+    assert_eq!(requests(&server).await.len(), 3);
+}
+
 // --- token cache --------------------------------------------------------------------
 
 /// A long-lived token is fetched once; a token about to expire is fetched again.
