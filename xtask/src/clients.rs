@@ -22,5 +22,12 @@ macro_rules! stable_7_4 {
 }
 
 /// Every committed client, in the order they are generated.
-pub const CLIENTS: &[ClientSpec] =
-    &[ClientSpec { spec: stable_7_4!("keys.json"), crate_name: "keyvault-keys", client: "KeyClient" }];
+pub const CLIENTS: &[ClientSpec] = &[
+    ClientSpec { spec: stable_7_4!("keys.json"), crate_name: "keyvault-keys", client: "KeyClient" },
+    ClientSpec { spec: stable_7_4!("secrets.json"), crate_name: "keyvault-secrets", client: "SecretClient" },
+    ClientSpec {
+        spec: stable_7_4!("certificates.json"),
+        crate_name: "keyvault-certificates",
+        client: "CertificateClient",
+    },
+];
