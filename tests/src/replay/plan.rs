@@ -190,10 +190,14 @@ mod tests {
 
     #[test]
     fn a_probe_without_retry_or_with_a_token_is_not_a_pair() {
-        let exchanges = vec![ex("GET", KEY, false, 401, true), ex("GET", KEY, true, 401, true)];
+        let other = "https://v.vault.azure.net/keys/other?api-version=7.4";
+        let exchanges = vec![ex("GET", KEY, false, 401, true), ex("GET", other, true, 401, true)];
         let steps = plan(&exchanges, |_| true);
-        assert!(matches!(&steps[0], Step::Skip { index: 0, reason } if reason.contains("retry")));
+        assert!(matches!(&steps[0], Step::Skip { index: 0, reason } if reason.contains("retry")), "{steps:?}");
         // An authenticated 401 is an answer, not a probe.
         assert_eq!(steps[1], Step::Call { probe: None, main: 1 });
+        // A retry refused again is still the probe's retry.
+        let exchanges = vec![ex("GET", KEY, false, 401, true), ex("GET", KEY, true, 401, true)];
+        assert_eq!(plan(&exchanges, |_| true), [Step::Call { probe: Some(0), main: 1 }]);
     }
 }
