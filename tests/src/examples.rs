@@ -110,6 +110,8 @@ pub type Connect = fn(&str, &Config) -> Result<Box<dyn DynClient>, String>;
 
 /// A generated crate's dynamic surface: its operations and a way to build a client.
 pub struct Api {
+    /// The client type's name (`KeyClient`), for reports.
+    pub name: &'static str,
     /// The operations, from `dynamic::OPERATIONS`.
     pub operations: Vec<OpMeta>,
     /// A client for the vault URL, with a static token, plain http allowed and no retries.
@@ -182,6 +184,7 @@ macro_rules! dynamic_api {
         }
 
         $crate::examples::Api {
+            name: stringify!($client),
             operations: $krate::dynamic::OPERATIONS
                 .iter()
                 .map(|o| OpMeta {

@@ -28,12 +28,13 @@ fn shared_recordings_replay_through_the_client() {
     let bodies = replay::example_bodies(&api, &spec);
     let report = replay::replay_dir_blocking(&api, &dir, &bodies).expect("recordings replay");
     println!("{}", report.render());
-    let (exchanges, matched, passed, failed) = report.totals();
+    let t = report.totals();
     assert!(!report.recordings.is_empty(), "no recordings found in {}", dir.display());
-    assert_eq!(failed, 0, "\n{}", report.render());
+    assert!(report.errors.is_empty(), "\n{}", report.render());
+    assert_eq!(t.failed, 0, "\n{}", report.render());
     // Every shared recording is Key Vault keys traffic: each exchange is an operation of ours.
-    assert_eq!(matched, exchanges, "\n{}", report.render());
-    assert_eq!(passed, matched);
+    assert_eq!(t.matched, t.exchanges, "\n{}", report.render());
+    assert_eq!(t.passed, t.matched);
 }
 
 /// The harness is not vacuous: a field the model lacks, in a response or in a recorded
@@ -84,4 +85,130 @@ fn a_field_the_model_does_not_have_fails_the_exchange() {
     assert!(text.contains("response dropped: /attributes/futureField = 7"), "\n{text}");
     assert!(text.contains("request body dropped: /extra = true"), "\n{text}");
     assert!(text.contains("unmatched selftest.json #2 GET /secrets/s"), "\n{text}");
+}
+
+fn fixtures(folder: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/recordings").join(folder)
+}
+
+/// One small synthetic recording per format the Azure SDKs write (shaped after theirs):
+/// each replays through the keys client, exchange by exchange, with the exchanges that are
+/// not Key Vault's set aside and counted.
+#[test]
+fn every_recording_format_replays_through_the_client() {
+    let client = keyvault_tests::clients::route(&fixtures("formats")).expect("a client");
+    let api = (client.api)();
+    let bodies = replay::example_bodies(&api, &client.spec_path());
+    let report = replay::replay_dir_blocking(&api, &fixtures("formats"), &bodies).expect("replay runs");
+    let text = report.render();
+    assert!(report.ok(), "\n{text}");
+    let rows: Vec<(&str, &str, usize, usize, usize, usize)> = report
+        .recordings
+        .iter()
+        .map(|r| (r.name.as_str(), r.format.name(), r.exchanges.len(), r.matched(), r.passed(), r.skipped()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("legacy-cpp/KeyVaultKeyClient.Fixture.json", "legacy-cpp", 2, 2, 2, 0),
+            ("legacy-java/KeyClientTest.fixture[1].json", "legacy-java", 5, 4, 4, 1),
+            ("test-proxy/KeyClientLiveTests.Fixture.json", "test-proxy", 10, 6, 6, 4),
+            ("vcr/test_backup_restore.yaml", "vcr-yaml", 3, 3, 3, 0),
+        ],
+        "\n{text}"
+    );
+    // Why each was skipped, and that the three probes (two in the test-proxy recording, the
+    // second one mid-recording; one in the cassette) were answered by a token on the retry.
+    assert!(text.contains("3 × skipped: not Key Vault's: identity provider (login.microsoftonline.com)"), "\n{text}");
+    assert!(text.contains("1 × skipped: not Key Vault's: host dc.services.visualstudio.com"), "\n{text}");
+    assert!(
+        text.contains(
+            "1 × skipped: the recorded call raised instead of answering: java.util.concurrent.TimeoutException"
+        ),
+        "\n{text}"
+    );
+    assert!(text.contains("3 × challenge probe answered: token sent on the retry"), "\n{text}");
+    assert_eq!(report.totals().skipped, 5);
+}
+
+/// The probe of the test-proxy recording is followed by three identity calls, not by its
+/// retry: it is still paired with the retry (exchange #4), and the retry's recorded body,
+/// kept as text, is what the client must send.
+#[test]
+fn a_probe_is_paired_with_its_retry_across_identity_calls() {
+    let api = keyvault_tests::dynamic_api!(keyvault_keys, KeyClient);
+    let recording = replay::load_dir(&fixtures("formats/test-proxy")).expect("folder reads").0.remove(0);
+    let report = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let server = wiremock::MockServer::start().await;
+        replay::replay(&api, &server, &recording, &Default::default()).await.expect("replays")
+    });
+    let order: Vec<(usize, &str)> = report
+        .exchanges
+        .iter()
+        .map(|e| {
+            let verdict = match &e.verdict {
+                replay::Verdict::Passed(_) => "passed",
+                replay::Verdict::Skipped(_) => "skipped",
+                replay::Verdict::Failed(_) => "failed",
+                replay::Verdict::Unmatched(_) => "unmatched",
+            };
+            (e.index, verdict)
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            (0, "passed"),
+            (4, "passed"),
+            (1, "skipped"),
+            (2, "skipped"),
+            (3, "skipped"),
+            (5, "passed"),
+            (6, "skipped"),
+            (7, "passed"),
+            (8, "passed"),
+            (9, "passed"),
+        ],
+        "{report:#?}"
+    );
+}
+
+/// Every malformed file is an error naming the file, the entry and the field, and none of
+/// them stops the harness (a status wiremock cannot build used to panic inside it).
+#[test]
+fn malformed_recordings_are_named_errors_not_panics() {
+    let api = keyvault_tests::dynamic_api!(keyvault_keys, KeyClient);
+    let report = replay::replay_dir_blocking(&api, &fixtures("malformed"), &Default::default()).expect("replay runs");
+    assert!(report.recordings.is_empty());
+    assert!(!report.ok());
+    let errors: Vec<(&str, Option<usize>, Option<&str>)> =
+        report.errors.iter().map(|e| (e.file.as_str(), e.entry, e.field.as_deref())).collect();
+    assert_eq!(
+        errors,
+        [
+            ("entries-not-an-array.json", None, Some("Entries")),
+            ("header-value-with-newline.json", Some(1), Some("ResponseHeaders.x-ms-request-id")),
+            ("headers-not-a-map.json", Some(1), Some("ResponseHeaders")),
+            ("java-status-missing.json", Some(0), Some("Response.StatusCode")),
+            ("java-status-not-a-number.json", Some(1), Some("Response.StatusCode")),
+            ("missing-method.json", Some(1), Some("RequestMethod")),
+            ("relative-url.json", Some(1), Some("RequestUri")),
+            ("status-out-of-range.json", Some(1), Some("StatusCode")),
+            ("truncated.json", None, None),
+            ("unclosed.yaml", None, None),
+            ("unknown-format.json", None, None),
+            ("vcr-status-missing.yaml", Some(0), Some("response.status")),
+        ]
+    );
+    let text = report.render();
+    for line in [
+        "ERROR status-out-of-range.json: entry #1, field `StatusCode`: 1000 is not an HTTP status (100..=599)",
+        "ERROR java-status-not-a-number.json: entry #1, field `Response.StatusCode`: \"OK\" is not an HTTP status",
+        "ERROR truncated.json: not JSON (truncated)",
+        "ERROR unknown-format.json: unknown format",
+        "ERROR unclosed.yaml: not YAML",
+        "12 unreadable",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
 }

@@ -12,7 +12,7 @@
 //!    `x-ms-examples` file of the spec that exists on disk becomes a test (see
 //!    `tests/src/examples.rs`); missing ones are counted, not failed;
 //! 4. with `--recordings DIR`, the same harness also replays the recorded traffic through
-//!    this client (see `tests/src/replay.rs`; request bodies a recording did not keep come
+//!    this client (see `tests/src/replay/mod.rs`; request bodies a recording did not keep come
 //!    from the examples of `--bodies`, our own spec by default). This gives the specs whose
 //!    examples are not on disk (7.5 and later) a run against real service responses.
 //!
@@ -378,6 +378,7 @@ publish = false
 [dependencies]
 client = {{ package = "{crate_name}", path = "../client", default-features = false, features = ["dynamic"] }}
 serde_json = "1"
+serde_norway = "0.9"
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "time"] }}
 wiremock = "0.6"
 "#
@@ -389,8 +390,9 @@ wiremock = "0.6"
 #[path = {examples:?}]
 #[allow(dead_code)]
 mod examples;
+// The harness uses a part of the replay module: its other public items and re-exports go unused here.
 #[path = {replay:?}]
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 mod replay;
 
 use std::path::PathBuf;
@@ -432,7 +434,7 @@ fn main() -> ExitCode {{
 }}
 "#,
         examples = root.join("tests/src/examples.rs").to_string_lossy(),
-        replay = root.join("tests/src/replay.rs").to_string_lossy(),
+        replay = root.join("tests/src/replay/mod.rs").to_string_lossy(),
     );
     std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
     write_if_changed(&dir.join("Cargo.toml"), &manifest)?;

@@ -1,53 +1,71 @@
-//! `replay DIR [--spec KEYS_JSON]`: replays every recording under `DIR` through the
-//! generated `KeyClient` (feature `dynamic`) and prints one row per recording.
+//! `replay DIR... [--client NAME] [--spec FILE]`: replays every recording under each `DIR`
+//! through a generated client (feature `dynamic`) and prints one table per folder.
 //!
-//! `--spec` names the spec whose examples supply request bodies that a recording did not
-//! keep (default: our 7.4 keys.json). Exits 1 when a matched exchange fails, 2 on bad usage.
-//! Run it as `cargo xtask replay --recordings DIR`.
+//! Each folder goes to the client its name asks for (`recordings-secrets` → `secrets`,
+//! anything else → `keys`; see `keyvault_tests::clients`), or to `--client NAME`. `--spec`
+//! names the spec whose examples supply request bodies that a recording did not keep
+//! (default: the client's spec in our `spec/`). Exits 1 when a file is unreadable or a
+//! matched exchange fails, 2 on bad usage. Run it as `cargo xtask replay --recordings DIR`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use keyvault_tests::replay;
+use keyvault_tests::{clients, replay};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
-    let mut dir = None;
-    let mut spec = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../spec/specification/keyvault/data-plane/Microsoft.KeyVault/stable/7.4/keys.json");
+    let mut dirs = Vec::new();
+    let mut client = None;
+    let mut spec = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--spec" => match args.next() {
-                Some(s) => spec = PathBuf::from(s),
+                Some(s) => spec = Some(PathBuf::from(s)),
                 None => return usage("--spec needs a file"),
             },
+            "--client" => match args.next().map(|n| clients::by_name(&n)) {
+                Some(Ok(c)) => client = Some(c),
+                Some(Err(e)) => return usage(&e),
+                None => return usage("--client needs a name"),
+            },
             "-h" | "--help" => return usage(""),
-            _ if dir.is_none() => dir = Some(PathBuf::from(arg)),
-            other => return usage(&format!("unexpected argument `{other}`")),
+            other if other.starts_with("--") => return usage(&format!("unexpected argument `{other}`")),
+            _ => dirs.push(PathBuf::from(arg)),
         }
     }
-    let Some(dir) = dir else { return usage("which folder?") };
-    if !dir.is_dir() {
-        return usage(&format!("{} is not a folder", dir.display()));
+    if dirs.is_empty() {
+        return usage("which folder?");
     }
-    let api = keyvault_tests::dynamic_api!(keyvault_keys, KeyClient);
-    let bodies = replay::example_bodies(&api, &spec);
-    match replay::replay_dir_blocking(&api, &dir, &bodies) {
-        Ok(report) => {
-            print!("{}", report.render());
-            if report.ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    let mut ok = true;
+    for dir in dirs {
+        if !dir.is_dir() {
+            return usage(&format!("{} is not a folder", dir.display()));
         }
-        Err(e) => {
-            eprintln!("replay: {e}");
-            ExitCode::from(2)
+        let route = match client.map_or_else(|| clients::route(&dir), Ok) {
+            Ok(c) => c,
+            Err(e) => return usage(&e),
+        };
+        let api = (route.api)();
+        let bodies = replay::example_bodies(&api, spec.as_deref().unwrap_or(&route.spec_path()));
+        match replay::replay_dir_blocking(&api, &dir, &bodies) {
+            Ok(report) => {
+                print!("{}", report.render());
+                ok &= report.ok();
+            }
+            Err(e) => {
+                eprintln!("replay: {e}");
+                return ExitCode::from(2);
+            }
         }
     }
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 fn usage(problem: &str) -> ExitCode {
     if !problem.is_empty() {
         eprintln!("replay: {problem}");
     }
-    eprintln!("usage: replay DIR [--spec KEYS_JSON]");
+    let names: Vec<&str> = clients::CLIENTS.iter().map(|c| c.name).collect();
+    eprintln!("usage: replay DIR... [--client {}] [--spec FILE]", names.join("|"));
     ExitCode::from(2)
 }
