@@ -31,8 +31,15 @@ impl Client {
 }
 
 /// Every client, the default (the one a folder without a client suffix goes to) first.
-pub const CLIENTS: &[Client] =
-    &[Client { name: "keys", api: || crate::dynamic_api!(keyvault_keys, KeyClient), spec: "keys.json" }];
+pub const CLIENTS: &[Client] = &[
+    Client { name: "keys", api: || crate::dynamic_api!(keyvault_keys, KeyClient), spec: "keys.json" },
+    Client { name: "secrets", api: || crate::dynamic_api!(keyvault_secrets, SecretClient), spec: "secrets.json" },
+    Client {
+        name: "certificates",
+        api: || crate::dynamic_api!(keyvault_certificates, CertificateClient),
+        spec: "certificates.json",
+    },
+];
 
 /// The client named `name`.
 pub fn by_name(name: &str) -> Result<&'static Client, String> {
