@@ -7,7 +7,8 @@
 //! change, "the response gained a property", into a minor version. Request models (and every
 //! model a request body reaches, such as `KeyAttributes` inside `KeyCreateParameters`) stay
 //! exhaustive: `KeyRestoreParameters { value }` is the ergonomic way to build a request, and a
-//! field added to a request is a real change for the caller anyway.
+//! field added to a request is a real change for the caller anyway. So do the models no
+//! operation uses (a spec may define them for its siblings): nothing says how they are used.
 //!
 //! Only structs with named fields are marked; newtypes keep their field private already.
 
@@ -17,13 +18,16 @@ use serde_json::Value;
 
 use crate::pointer;
 
-/// Marks the response-only structs of progenitor's `types` module in `raw`.
+/// Marks the response-only structs (reached from a response, never from a request) of progenitor's `types` module in `raw`.
 ///
 /// Returns the Rust names of the structs it marked.
 pub fn apply(raw: &mut syn::File, openapi: &openapiv3::OpenAPI) -> Vec<String> {
     let doc = serde_json::to_value(openapi).unwrap_or(Value::Null);
     let all = schema_names(&doc);
     let requested = request_reachable(&doc);
+    // Schemas no operation uses (kept for other specs that share them) stay exhaustive too.
+    let unused: BTreeSet<String> = all.difference(&response_reachable(&doc)).cloned().collect();
+    let requested: BTreeSet<String> = requested.union(&unused).cloned().collect();
     let mut marked = Vec::new();
     let Some(types) = types_module(raw) else { return marked };
     for item in types.iter_mut() {
@@ -68,15 +72,26 @@ pub fn schema_names(doc: &Value) -> BTreeSet<String> {
 /// The component schemas reachable, through `$ref`s, from any operation's request body or
 /// parameters.
 pub fn request_reachable(doc: &Value) -> BTreeSet<String> {
+    reachable(doc, &["requestBody", "parameters"], true)
+}
+
+/// The component schemas reachable, through `$ref`s, from any operation's responses.
+pub fn response_reachable(doc: &Value) -> BTreeSet<String> {
+    reachable(doc, &["responses"], false)
+}
+
+fn reachable(doc: &Value, parts: &[&str], path_parameters: bool) -> BTreeSet<String> {
     let mut todo = Vec::new();
     if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
         for item in paths.values().filter_map(Value::as_object) {
             for (key, op) in item {
                 if key == "parameters" {
-                    refs(op, &mut todo);
+                    if path_parameters {
+                        refs(op, &mut todo);
+                    }
                 } else if let Some(op) = op.as_object() {
-                    for part in ["requestBody", "parameters"] {
-                        if let Some(v) = op.get(part) {
+                    for part in parts {
+                        if let Some(v) = op.get(*part) {
                             refs(v, &mut todo);
                         }
                     }
@@ -93,7 +108,7 @@ pub fn request_reachable(doc: &Value) -> BTreeSet<String> {
             }
             pointer::resolve(doc, &r[1..])
         } else {
-            // Shared parameters and bodies: follow them to the schemas they hold.
+            // Shared parameters, bodies and responses: follow them to the schemas they hold.
             r.strip_prefix('#').and_then(|p| pointer::resolve(doc, p))
         };
         if let Some(v) = resolved {
@@ -161,5 +176,6 @@ mod tests {
             }}
         });
         assert_eq!(request_reachable(&doc), set(&["Attrs", "Req"]));
+        assert_eq!(response_reachable(&doc), set(&["Attrs", "Resp"]));
     }
 }
