@@ -312,7 +312,6 @@ pub mod types {
 
     ///Settings of a key export.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[non_exhaustive]
     pub struct KeyExportParameters {
         /// Algorithm that protects the exported key material.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -436,7 +435,6 @@ pub mod types {
 
     ///Key settings of the key pair behind a certificate.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[non_exhaustive]
     pub struct KeyProperties {
         /// Curve of an elliptic curve key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
