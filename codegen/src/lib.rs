@@ -12,6 +12,7 @@
 pub mod azure;
 pub mod bundle;
 pub mod convert;
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod load;
