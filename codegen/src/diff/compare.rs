@@ -378,3 +378,67 @@ fn enumeration(a: &Enum, b: &Enum, rust: &str, out: &mut Vec<Change>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(name: &str, ty: &str) -> (String, Field) {
+        let f = Field {
+            name: name.into(),
+            ty: ty.into(),
+            optional: ty.starts_with("Option<"),
+            wire: name.into(),
+            origin: Origin { item: String::new(), file: String::new(), pointer: String::new() },
+        };
+        (name.into(), f)
+    }
+
+    fn api(fields: &[(&str, &str)], non_exhaustive: bool) -> Api {
+        let model = Model {
+            name: "M".into(),
+            shape: Shape::Struct(fields.iter().map(|(n, t)| field(n, t)).collect()),
+            non_exhaustive,
+            origin: Origin { item: "M".into(), file: "x.json".into(), pointer: "/definitions/M".into() },
+        };
+        Api {
+            spec: "x.json".into(),
+            client: "C".into(),
+            api_version: "1".into(),
+            methods: BTreeMap::new(),
+            models: [("M".to_string(), model)].into(),
+            enums: BTreeMap::new(),
+            sources: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn a_field_added_is_minor_only_behind_non_exhaustive() {
+        for (ne, bump) in [(true, Bump::Minor), (false, Bump::Major)] {
+            let d = compare(&api(&[("a", "String")], ne), &api(&[("a", "String"), ("b", "Option<i32>")], ne));
+            assert_eq!(d.changes.len(), 1);
+            assert_eq!(
+                (d.changes[0].kind, d.changes[0].rust.as_str(), d.bump),
+                (Kind::FieldAdded, "models::M::b", bump)
+            );
+        }
+    }
+
+    #[test]
+    fn option_removed_is_now_required_and_other_retypes_are_type_changes() {
+        let d = compare(&api(&[("a", "Option<String>")], false), &api(&[("a", "String")], false));
+        assert_eq!(d.changes[0].kind, Kind::FieldNowRequired);
+        let d = compare(&api(&[("a", "Option<String>")], false), &api(&[("a", "Option<i32>")], false));
+        assert_eq!(d.changes[0].kind, Kind::FieldTypeChanged);
+        assert_eq!(d.bump, Bump::Major);
+    }
+
+    #[test]
+    fn same_api_is_none_or_patch_by_source_text() {
+        let a = api(&[("a", "String")], true);
+        let mut b = a.clone();
+        assert_eq!(compare(&a, &b).bump, Bump::None);
+        b.sources.insert("src/raw.rs".into(), "/// other docs".into());
+        assert_eq!(compare(&a, &b).bump, Bump::Patch);
+    }
+}
