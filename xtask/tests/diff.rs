@@ -95,11 +95,18 @@ struct Pair {
 
 impl Pair {
     fn new(old: &Value, new: &Value) -> Self {
+        Self::with_files(&[("things.json", old)], &[("things.json", new)])
+    }
+
+    /// Several files a side; the root is `things.json`.
+    fn with_files(old: &[(&str, &Value)], new: &[(&str, &Value)]) -> Self {
         let dir = tempfile::tempdir().expect("temporary folder");
-        for (sub, doc) in [("old", old), ("new", new)] {
+        for (sub, files) in [("old", old), ("new", new)] {
             std::fs::create_dir(dir.path().join(sub)).expect("create a spec folder");
-            let text = serde_json::to_string_pretty(doc).expect("JSON serializes");
-            std::fs::write(dir.path().join(sub).join("things.json"), text).expect("write a spec");
+            for (name, doc) in files {
+                let text = serde_json::to_string_pretty(doc).expect("JSON serializes");
+                std::fs::write(dir.path().join(sub).join(name), text).expect("write a spec");
+            }
         }
         Pair { dir }
     }
@@ -278,6 +285,27 @@ fn optional_field_becoming_required_is_major() {
         Kind::FieldNowOptional,
         "models::ThingParams::label",
         Bump::Major,
+    );
+}
+
+#[test]
+fn origins_in_a_referenced_file_name_that_file() {
+    let mut keys = base();
+    props(&mut keys, "Thing").insert("extra".into(), json!({"$ref": "common.json#/definitions/Extra"}));
+    let common = |props: Value| {
+        json!({"swagger": "2.0", "info": {"title": "Common", "version": "1.0"}, "paths": {},
+               "definitions": {"Extra": {"type": "object", "properties": props}}})
+    };
+    let old = common(json!({"note": {"type": "string"}}));
+    let new = common(json!({"note": {"type": "string"}, "color": {"type": "string"}}));
+    let pair = Pair::with_files(
+        &[("things.json", &keys), ("common.json", &old)],
+        &[("things.json", &keys), ("common.json", &new)],
+    );
+    let c = only(&pair.diff(), Kind::FieldAdded, "models::Extra::color", Bump::Minor);
+    assert_eq!(
+        (c.origin.file.as_str(), c.origin.pointer.as_str()),
+        ("common.json", "/definitions/Extra/properties/color")
     );
 }
 
