@@ -12,6 +12,7 @@
 pub mod azure;
 pub mod bundle;
 pub mod convert;
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod load;
@@ -172,6 +173,7 @@ pub fn generate(opts: &Options) -> Result<Generated> {
         message: format!("progenitor output does not parse: {e}"),
     })?;
     emit::docs::apply(&mut raw, &prepared.field_docs);
+    emit::non_exhaustive::apply(&mut raw, &prepared.openapi);
     let title = prepared.openapi.info.title.clone();
     let client = opts.client_name.clone().unwrap_or_else(|| client_name_for(&opts.spec));
     let about =

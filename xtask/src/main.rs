@@ -3,6 +3,7 @@
 mod clients;
 mod codegen_cmd;
 mod conformance;
+mod diff_cmd;
 mod paths;
 mod replay_cmd;
 
@@ -26,6 +27,8 @@ enum Command {
     Conformance(conformance::Args),
     /// Replay recorded service traffic through the generated client; one row per recording.
     Replay(replay_cmd::Args),
+    /// What a spec update changes in the generated client's public API, and the semver bump.
+    Diff(diff_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
         Command::Codegen(args) => codegen_cmd::run(args),
         Command::Conformance(args) => conformance::run(args),
         Command::Replay(args) => replay_cmd::run(args),
+        Command::Diff(args) => diff_cmd::run(args),
     };
     match result {
         Ok(code) => code,

@@ -56,6 +56,7 @@ pub mod types {
 
     ///Result of a certificate backup: the blob.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct BackupCertificateResult {
         ///The backup blob.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -96,6 +97,7 @@ pub mod types {
 
     ///A certificate version: the X.509 certificate, its identifiers, policy and attributes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CertificateBundle {
         /// Enablement, validity dates and recovery settings.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -149,6 +151,7 @@ pub mod types {
 
     ///Set when a creation of this certificate is still pending: a reference to that operation.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CertificateBundlePending {
         ///Identifier of the operation, the certificate's /pending URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -202,6 +205,7 @@ pub mod types {
 
     ///Issuer metadata as a list returns it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CertificateIssuerItem {
         ///URL of the issuer in the vault.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -213,6 +217,7 @@ pub mod types {
 
     ///One page of an issuer listing.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CertificateIssuerListResult {
         ///Link to the next page; absent or null on the last page.
         #[serde(
@@ -260,6 +265,7 @@ pub mod types {
 
     ///Certificate metadata as a list returns it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CertificateItem {
         /// Attributes of a certificate, kept by Key Vault.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -286,6 +292,7 @@ pub mod types {
 
     ///One page of a certificate listing.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CertificateListResult {
         ///Link to the next page; absent or null on the last page.
         #[serde(
@@ -319,6 +326,7 @@ pub mod types {
 
     ///A certificate creation that may still be running; returned by CreateCertificate and the /pending operations.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CertificateOperation {
         ///Whether someone asked to cancel the operation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -436,6 +444,7 @@ pub mod types {
 
     ///Certificate in the deleted state, with the dates of its deletion and planned purge and the id to recover it with.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct DeletedCertificateBundle {
         /// Enablement, validity dates and recovery settings.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -507,6 +516,7 @@ pub mod types {
 
     ///Set when a creation of this certificate is still pending: a reference to that operation.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct DeletedCertificateBundlePending {
         ///Identifier of the operation, the certificate's /pending URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -515,6 +525,7 @@ pub mod types {
 
     ///Deleted certificate metadata as a list returns it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct DeletedCertificateItem {
         /// Attributes of a certificate, kept by Key Vault.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -559,6 +570,7 @@ pub mod types {
 
     ///One page of a deleted certificate listing.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct DeletedCertificateListResult {
         ///Link to the next page; absent or null on the last page.
         #[serde(
@@ -573,6 +585,7 @@ pub mod types {
 
     ///Details of a Key Vault error.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Error {
         ///Error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -601,6 +614,7 @@ pub mod types {
 
     ///A certificate issuer of the vault.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct IssuerBundle {
         /// Enablement and timestamps of the issuer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -666,6 +680,7 @@ pub mod types {
 
     ///Error body returned by Key Vault.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct KeyVaultError {
         /// The error.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

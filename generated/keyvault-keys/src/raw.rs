@@ -31,6 +31,7 @@ pub mod types {
 
     ///Output of a key backup.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct BackupKeyResult {
         ///Opaque, protected backup of the key.
         pub value: keyvault_runtime::Base64Url,
@@ -38,6 +39,7 @@ pub mod types {
 
     ///A deleted key with its deletion details.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct DeletedKeyBundle {
         /// Management attributes of the key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -82,6 +84,7 @@ pub mod types {
 
     ///Summary of a deleted key as it appears in a listing, with its deletion details.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct DeletedKeyItem {
         /// Management attributes of the key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -123,6 +126,7 @@ pub mod types {
 
     ///One page of deleted keys.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct DeletedKeyListResult {
         ///URL of the following page, when there is one.
         #[serde(
@@ -137,6 +141,7 @@ pub mod types {
 
     ///Details of a Key Vault error.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Error {
         ///Error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -246,6 +251,7 @@ pub mod types {
 
     ///A key in JWK form together with its attributes, tags and release policy.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct KeyBundle {
         /// Management attributes of the key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -351,6 +357,7 @@ pub mod types {
 
     ///Summary of a key as it appears in a listing.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct KeyItem {
         /// Management attributes of the key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -374,6 +381,7 @@ pub mod types {
 
     ///One page of keys.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct KeyListResult {
         ///URL of the following page, when there is one.
         #[serde(
@@ -388,6 +396,7 @@ pub mod types {
 
     ///Output of a cryptographic operation.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct KeyOperationResult {
         ///Additional authenticated data that was used.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -546,6 +555,7 @@ pub mod types {
 
     ///Output of a key release.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct KeyReleaseResult {
         ///Signed token (JWS) holding the released key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -628,6 +638,7 @@ pub mod types {
 
     ///Error body returned by Key Vault.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct KeyVaultError {
         /// The error.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -647,6 +658,7 @@ pub mod types {
 
     ///Output of verify.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct KeyVerifyResult {
         ///True when the signature is valid.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -691,6 +703,7 @@ pub mod types {
 
     ///Random bytes produced by the HSM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct RandomBytes {
         ///The random bytes, base64url-encoded.
         pub value: keyvault_runtime::Base64Url,

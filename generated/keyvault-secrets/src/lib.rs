@@ -53,6 +53,11 @@ pub use keyvault_runtime::{ClientOptions, RetryOptions};
 pub use keyvault_runtime::{Error, ErrorKind, Response};
 
 /// Request and response models of the API, and its enums.
+///
+/// Models that only come back from the service are `#[non_exhaustive]`, so a property a
+/// newer api-version adds to them is a minor release; read their fields, or start from
+/// `Default` in tests. Models sent in requests are built with struct literals. Enums are
+/// `#[non_exhaustive]` and keep unknown values in `UnknownValue`.
 pub mod models {
     pub use crate::enums::*;
     pub use crate::raw::types::*;

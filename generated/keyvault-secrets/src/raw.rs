@@ -31,6 +31,7 @@ pub mod types {
 
     ///Result of a secret backup: the blob.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct BackupSecretResult {
         ///The backup blob.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -39,6 +40,7 @@ pub mod types {
 
     ///Secret in the deleted state, with the dates of its deletion and planned purge and the id to recover it with.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct DeletedSecretBundle {
         /// Attributes of the secret, kept by Key Vault.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -92,6 +94,7 @@ pub mod types {
 
     ///Deleted secret metadata as a list returns it, without the value.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct DeletedSecretItem {
         /// Attributes of the secret, kept by Key Vault.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -139,6 +142,7 @@ pub mod types {
 
     ///One page of a deleted secret listing.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct DeletedSecretListResult {
         ///Link to the next page; absent or null on the last page.
         #[serde(
@@ -153,6 +157,7 @@ pub mod types {
 
     ///Details of a Key Vault error.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Error {
         ///Error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -167,6 +172,7 @@ pub mod types {
 
     ///Error body returned by Key Vault.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct KeyVaultError {
         /// The error.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -207,6 +213,7 @@ pub mod types {
 
     ///A secret version: its value, identifier and attributes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct SecretBundle {
         /// Attributes of the secret, kept by Key Vault.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -242,6 +249,7 @@ pub mod types {
 
     ///Secret metadata as a list returns it, without the value.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct SecretItem {
         /// Attributes of the secret, kept by Key Vault.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -271,6 +279,7 @@ pub mod types {
 
     ///One page of a secret listing.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct SecretListResult {
         ///Link to the next page; absent or null on the last page.
         #[serde(
