@@ -34,6 +34,11 @@ pub fn generate(spec: &openapiv3::OpenAPI, facts: &AzureFacts, file: &Path) -> R
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         )
         .with_conversion(
+            string_format(crate::azure::secrets::SECRET_FORMAT),
+            "keyvault_runtime::SecretString",
+            [TypeImpl::FromStr].into_iter(),
+        )
+        .with_conversion(
             string_format("date-time"),
             "keyvault_runtime::DateTime",
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),

@@ -194,3 +194,26 @@ fn parameterized_host_parameters_leave_the_operations() {
     assert!(doc.get("x-ms-parameterized-host").is_none());
     assert_eq!(doc["paths"]["/keys/{key-name}/backup"]["post"]["parameters"], json!([]));
 }
+
+#[test]
+fn secret_markers_become_the_secret_format_and_nothing_else_does() {
+    let mut doc = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "7.4"},
+        "paths": {},
+        "components": {"schemas": {"SecretBundle": {"type": "object", "properties": {
+            "value": {"type": "string", "x-ms-secret": true},
+            "pwd": {"type": "string", "format": "password"},
+            "contentType": {"type": "string"},
+            "flag": {"type": "boolean", "x-ms-secret": true},
+            "kind": {"type": "string", "x-ms-secret": true, "enum": ["a", "b"]}
+        }}}}
+    });
+    azure::secrets::apply(&mut doc).unwrap();
+    let props = &doc["components"]["schemas"]["SecretBundle"]["properties"];
+    assert_eq!(props["value"]["format"], azure::secrets::SECRET_FORMAT);
+    assert_eq!(props["pwd"]["format"], azure::secrets::SECRET_FORMAT);
+    assert!(props["contentType"].get("format").is_none());
+    assert!(props["flag"].get("format").is_none(), "only strings hold secrets");
+    assert!(props["kind"].get("format").is_none(), "an enum keeps its own type");
+}

@@ -44,6 +44,7 @@ mod random;
 mod response;
 mod retry;
 mod retry_after;
+mod secret_string;
 mod tls;
 mod token_cache;
 mod unixtime;
@@ -64,6 +65,7 @@ pub use paging::Page;
 pub use path_segment::check_path_segment;
 pub use response::Response;
 pub use retry::RetryOptions;
+pub use secret_string::SecretString;
 pub use unixtime::{ParseUnixTimeError, UnixTime};
 
 /// Streams returned by the `*_stream` methods of generated clients.

@@ -15,6 +15,7 @@ pub mod nullable;
 pub mod pageable;
 pub mod parameters;
 pub mod responses;
+pub mod secrets;
 
 use std::path::Path;
 
@@ -49,6 +50,7 @@ pub fn apply(doc: &mut Value, file: &Path) -> Result<AzureFacts> {
     nullable::apply(doc)?;
     parameters::apply(doc)?;
     formats::apply(doc)?;
+    secrets::apply(doc)?;
     extensions::apply(doc)?;
     Ok(AzureFacts { api_version, pageables, enums })
 }

@@ -189,7 +189,7 @@ pub mod types {
         pub policy: ::std::option::Option<CertificatePolicy>,
         ///Password that protects the private key, when it is encrypted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub pwd: ::std::option::Option<::std::string::String>,
+        pub pwd: ::std::option::Option<keyvault_runtime::SecretString>,
         ///Free-form string tags that the application attaches to the object.
         #[serde(
             default,
@@ -200,7 +200,7 @@ pub mod types {
             ::std::string::String,
         >,
         ///The certificate to import, private key included, as base64 text: a PFX file, or the text of a PEM file.
-        pub value: ::std::string::String,
+        pub value: keyvault_runtime::SecretString,
     }
 
     ///Issuer metadata as a list returns it.
@@ -641,7 +641,7 @@ pub mod types {
         pub account_id: ::std::option::Option<::std::string::String>,
         ///Password, secret or key of the account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub pwd: ::std::option::Option<::std::string::String>,
+        pub pwd: ::std::option::Option<keyvault_runtime::SecretString>,
     }
 
     ///Issuer that signs the X.509 certificate.

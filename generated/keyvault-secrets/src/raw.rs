@@ -89,7 +89,7 @@ pub mod types {
         >,
         ///The secret's value, as text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<::std::string::String>,
+        pub value: ::std::option::Option<keyvault_runtime::SecretString>,
     }
 
     ///Deleted secret metadata as a list returns it, without the value.
@@ -244,7 +244,7 @@ pub mod types {
         >,
         ///The secret's value, as text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<::std::string::String>,
+        pub value: ::std::option::Option<keyvault_runtime::SecretString>,
     }
 
     ///Secret metadata as a list returns it, without the value.
@@ -332,7 +332,7 @@ pub mod types {
             ::std::string::String,
         >,
         ///Value to store.
-        pub value: ::std::string::String,
+        pub value: keyvault_runtime::SecretString,
     }
 
     ///Body of a secret update; every field is optional.
