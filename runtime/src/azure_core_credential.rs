@@ -7,7 +7,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::credential::{AccessToken, CredentialError, TokenCredential};
-use super::unixtime::UnixTime;
 
 /// Wraps an `azure_core` credential:
 /// `KeyClient::new(url, Arc::new(AzureCoreCredential::new(DeveloperToolsCredential::new(None)?)))`.
@@ -38,8 +37,8 @@ impl TokenCredential for AzureCoreCredential {
                 .get_token(scopes, None)
                 .await
                 .map_err(|e| CredentialError::with_source("the azure_core credential failed", e))?;
-            let expires_on = UnixTime::from_unix_seconds(token.expires_on.unix_timestamp());
-            Ok(AccessToken::new(token.token.secret(), expires_on.to_system_time()))
+            // azure_core's expiry is the same `time::OffsetDateTime` the runtime uses.
+            Ok(AccessToken::new(token.token.secret(), std::time::SystemTime::from(token.expires_on)))
         })
     }
 }
