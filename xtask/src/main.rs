@@ -4,6 +4,7 @@ mod codegen_cmd;
 mod conformance;
 mod paths;
 mod replay_cmd;
+mod shapes_cmd;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ enum Command {
     Conformance(conformance::Args),
     /// Replay recorded service traffic through the generated client; one row per recording.
     Replay(replay_cmd::Args),
+    /// Generate every spec of the shape corpus and compile them all, warnings denied.
+    Shapes(shapes_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
         Command::Codegen(args) => codegen_cmd::run(args),
         Command::Conformance(args) => conformance::run(args),
         Command::Replay(args) => replay_cmd::run(args),
+        Command::Shapes(args) => shapes_cmd::run(args),
     };
     match result {
         Ok(code) => code,
