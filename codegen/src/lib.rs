@@ -15,6 +15,7 @@ pub mod convert;
 pub mod emit;
 pub mod error;
 pub mod load;
+pub mod names;
 pub mod pointer;
 pub mod progenitor;
 pub mod validate;
@@ -122,6 +123,7 @@ pub fn prepare(spec: &std::path::Path) -> Result<Prepared> {
         load::Dialect::OpenApi3 => bundled.doc.clone(),
     };
     validate::operation_ids(&mut doc, spec).map_err(relocate)?;
+    names::dedupe_schemas(&mut doc);
     let body_names = emit::dispatch::body_names(&doc);
     let facts = azure::apply(&mut doc, spec).map_err(relocate)?;
     let field_docs = emit::docs::collect(&doc);
@@ -168,6 +170,7 @@ pub fn generate(opts: &Options) -> Result<Generated> {
         file: opts.spec.clone(),
         message: format!("progenitor output does not parse: {e}"),
     })?;
+    names::dedupe_fields(&mut raw);
     emit::docs::apply(&mut raw, &prepared.field_docs);
     let title = prepared.openapi.info.title.clone();
     let client = opts.client_name.clone().unwrap_or_else(|| client_name_for(&opts.spec));

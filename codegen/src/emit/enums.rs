@@ -123,8 +123,10 @@ pub fn variant_names<'a>(values: impl Iterator<Item = &'a str>) -> Vec<syn::Iden
             if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
                 name = format!("V{name}");
             }
+            // `Self` is a keyword and `UnknownValue` the catch-all; a suffix that keeps the
+            // name UpperCamelCase (rustc trims a trailing `_`, not one before a digit).
             if name == "UnknownValue" || name == "Self" {
-                name.push('_');
+                name.push_str("Value");
             }
             let base = name.clone();
             let mut n = 2;
@@ -157,6 +159,9 @@ mod tests {
                 "A128CBCPAD",
                 "7",
                 "ec",
+                "Self",
+                "self",
+                "UnknownValue",
             ]
             .into_iter(),
         )
@@ -176,7 +181,10 @@ mod tests {
                 "WrapKey",
                 "A128cbcpad",
                 "V7",
-                "Ec2"
+                "Ec2",
+                "SelfValue",
+                "SelfValue2",
+                "UnknownValueValue",
             ]
         );
     }

@@ -99,6 +99,16 @@ fn lifetimes(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
     }
 }
 
+/// A local binding named `base`, or `base_`, `base__`, ...: the first that no argument of
+/// the method has (a spec may name a parameter `raw` or `ctx`).
+pub fn fresh(base: &str, params: &[(syn::Ident, Type)]) -> syn::Ident {
+    let mut name = base.to_string();
+    while params.iter().any(|(p, _)| syn::ext::IdentExt::unraw(p) == name) {
+        name.push('_');
+    }
+    format_ident!("{name}")
+}
+
 /// Names in `{...}` of the path progenitor documents ("Sends a `POST` request to `/keys/{key-name}/backup`").
 fn path_template(docs: &[syn::Attribute]) -> Vec<String> {
     let text: String = docs.iter().map(|a| a.to_token_stream().to_string()).collect();
@@ -221,12 +231,14 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
             let name = p.to_string();
             quote! { crate::runtime::check_path_segment(#name, #p)?; }
         });
+        let raw = fresh("raw", params);
+        let ctx = fresh("ctx", params);
         quote! {
             #(#docs)*
             pub async fn #method #generics (#receiver, #(#args),*) -> Result<Response<#success>, Error> {
                 #(#checks)*
-                let (raw, ctx) = self.raw();
-                ctx.finish(raw.#method(#(#names),*).await)
+                let (#raw, #ctx) = self.raw();
+                #ctx.finish(#raw.#method(#(#names),*).await)
             }
         }
     });
