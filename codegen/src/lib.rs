@@ -172,6 +172,10 @@ pub fn generate(opts: &Options) -> Result<Generated> {
     })?;
     names::dedupe_fields(&mut raw);
     emit::docs::apply(&mut raw, &prepared.field_docs);
+    emit::outcomes::apply(&mut raw, &prepared.facts.outcomes).map_err(|e| match e {
+        Error::Generate { message, .. } => Error::Generate { file: opts.spec.clone(), message },
+        other => other,
+    })?;
     let title = prepared.openapi.info.title.clone();
     let client = opts.client_name.clone().unwrap_or_else(|| client_name_for(&opts.spec));
     let about =

@@ -12,6 +12,7 @@ pub mod extensions;
 pub mod formats;
 pub mod host;
 pub mod nullable;
+pub mod outcomes;
 pub mod pageable;
 pub mod parameters;
 pub mod responses;
@@ -23,6 +24,7 @@ use serde_json::Value;
 use crate::error::Result;
 
 pub use enums::EnumDef;
+pub use outcomes::Outcome;
 pub use pageable::Pageable;
 
 /// What the Azure rules learned from the spec, for the stages after progenitor.
@@ -34,6 +36,8 @@ pub struct AzureFacts {
     pub pageables: Vec<Pageable>,
     /// Named string enums (hoisted `x-ms-enum`s and enum definitions), emitted as open enums.
     pub enums: Vec<EnumDef>,
+    /// Operations with several success bodies, answered with an outcome enum.
+    pub outcomes: Vec<Outcome>,
 }
 
 /// Applies every rule to `doc`, an OpenAPI 3.0 document read from `file`.
@@ -45,10 +49,11 @@ pub fn apply(doc: &mut Value, file: &Path) -> Result<AzureFacts> {
     let pageables = pageable::collect(doc, file)?;
     let enums = enums::hoist(doc)?;
     default_response::apply(doc);
+    let outcomes = outcomes::apply(doc, file)?;
     responses::check(doc, file)?;
     nullable::apply(doc)?;
     parameters::apply(doc)?;
     formats::apply(doc)?;
     extensions::apply(doc)?;
-    Ok(AzureFacts { api_version, pageables, enums })
+    Ok(AzureFacts { api_version, pageables, enums, outcomes })
 }

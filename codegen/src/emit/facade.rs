@@ -28,12 +28,19 @@ pub struct Operation {
     pub params: Vec<(syn::Ident, Type)>,
     /// The arguments that fill path segments (named in the path template).
     pub path_params: Vec<syn::Ident>,
-    /// The success body type (`types::BackupKeyResult`, or `()`).
+    /// The success body type (`types::BackupKeyResult`, or `()`; the outcome enum when the
+    /// operation has several success bodies).
     pub success: Type,
+    /// The outcome enum, when progenitor's method returns raw bytes that the facade decodes
+    /// by status (see [`super::outcomes`]).
+    pub outcome: Option<syn::Ident>,
 }
 
 /// Reads the operation methods of `impl Client` in progenitor's output.
 pub fn operations(raw: &syn::File) -> Vec<Operation> {
+    // progenitor's operation_id is its method name (`get_item`); the marker holds the spec's.
+    let outcomes: std::collections::BTreeMap<String, syn::Ident> =
+        super::outcomes::find(raw).into_iter().map(|(id, name)| (normalized(&id), name)).collect();
     let mut out = Vec::new();
     for item in &raw.items {
         let Item::Impl(imp) = item else { continue };
@@ -72,7 +79,13 @@ pub fn operations(raw: &syn::File) -> Vec<Operation> {
                 .filter(|(name, _)| template.iter().any(|t| normalized(t) == normalized(&name.to_string())))
                 .map(|(name, _)| name.clone())
                 .collect();
+            let outcome = outcomes.get(&normalized(&operation_id)).cloned();
+            let success = match &outcome {
+                Some(name) => syn::parse_quote!(types::#name),
+                None => success,
+            };
             out.push(Operation {
+                outcome,
                 path_params,
                 method: f.sig.ident.clone(),
                 operation_id,
@@ -233,12 +246,31 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
         });
         let raw = fresh("raw", params);
         let ctx = fresh("ctx", params);
+        let call = match &op.outcome {
+            None => quote! { #ctx.finish(#raw.#method(#(#names),*).await) },
+            Some(outcome) => {
+                let (status, headers, value) =
+                    (fresh("status", params), fresh("headers", params), fresh("value", params));
+                quote! {
+                    let (#status, #headers, #value) = #ctx.finish(#raw.#method(#(#names),*).await)?.into_parts();
+                    let #value = types::#outcome::decode(#status.as_u16(), &read_body(#value).await?)
+                        .map_err(|e| Error::new(crate::runtime::ErrorKind::InvalidResponse, e))?;
+                    Ok(Response::new(#status, #headers, #value))
+                }
+            }
+        };
+        let outcome_doc = op.outcome.as_ref().map(|o| {
+            let text =
+                format!(" The success statuses carry different bodies: the value is a [`{o}`](crate::models::{o}).");
+            quote! { #[doc = ""] #[doc = #text] }
+        });
         quote! {
             #(#docs)*
+            #outcome_doc
             pub async fn #method #generics (#receiver, #(#args),*) -> Result<Response<#success>, Error> {
                 #(#checks)*
                 let (#raw, #ctx) = self.raw();
-                #ctx.finish(#raw.#method(#(#names),*).await)
+                #call
             }
         }
     });
@@ -252,6 +284,15 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
                 message: format!("x-ms-pageable operation {} has no method in progenitor's output", p.operation_id),
             });
         };
+        if op.outcome.is_some() {
+            return Err(Error::Generate {
+                file: Default::default(),
+                message: format!(
+                    "x-ms-pageable operation {} has several success bodies; its pages need one type",
+                    p.operation_id
+                ),
+            });
+        }
         let fields = page_fields(raw, p)?;
         let page_ty = format_ident!("{}", p.page_schema);
         let item_ty = &fields.item_type;
@@ -293,6 +334,23 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
             }
         });
     }
+    let read_body = ops.iter().any(|o| o.outcome.is_some()).then(|| {
+        quote! {
+            /// Reads a raw success body to its end, for an outcome enum to decode.
+            async fn read_body(body: progenitor_client::ByteStream) -> Result<Vec<u8>, Error> {
+                use futures_util::StreamExt as _;
+                let mut stream = body.into_inner();
+                let mut out = Vec::new();
+                while let Some(chunk) = stream.next().await {
+                    let chunk = chunk.map_err(|e| {
+                        Error::new(crate::runtime::ErrorKind::Transport, format!("reading the response body: {e}"))
+                    })?;
+                    out.extend_from_slice(&chunk);
+                }
+                Ok(out)
+            }
+        }
+    });
     Ok(quote! {
         use std::sync::Arc;
 
@@ -357,5 +415,7 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
         }
 
         #(#page_impls)*
+
+        #read_body
     })
 }

@@ -6,3 +6,4 @@ pub mod docs;
 pub mod enums;
 pub mod facade;
 pub mod format;
+pub mod outcomes;
