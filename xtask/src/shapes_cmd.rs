@@ -1,5 +1,5 @@
 //! `cargo xtask shapes`: every synthetic spec of the shape corpus (`codegen/tests/shapes/`)
-//! generated into one temporary cargo workspace, then one `cargo build` and one `cargo doc`
+//! generated into one temporary cargo workspace, then one `cargo check` and one `cargo doc`
 //! over all of them with warnings denied.
 //!
 //! One workspace and one target folder (`target/shapes`) keep the cost to a single cargo
@@ -20,7 +20,7 @@ pub struct Args {
     /// Only the shapes whose file name contains this.
     #[arg(long)]
     filter: Option<String>,
-    /// Generate only; skip `cargo build` and `cargo doc`.
+    /// Generate only; skip `cargo check` and `cargo doc`.
     #[arg(long)]
     no_build: bool,
 }
@@ -98,8 +98,8 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     }
     let features = ["--workspace", "--no-default-features", "--features", "dynamic"];
     let t = Instant::now();
-    cargo(&ws, &target, "RUSTFLAGS", &[&["build", "--quiet", "--keep-going"][..], &features[..]].concat())?;
-    println!("shapes: cargo build (-D warnings) in {:.1} s", t.elapsed().as_secs_f64());
+    cargo(&ws, &target, "RUSTFLAGS", &[&["check", "--quiet", "--keep-going"][..], &features[..]].concat())?;
+    println!("shapes: cargo check (-D warnings) in {:.1} s", t.elapsed().as_secs_f64());
     let t = Instant::now();
     cargo(
         &ws,
