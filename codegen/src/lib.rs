@@ -158,7 +158,7 @@ fn relocate(e: Error, bundled: &bundle::Bundled, dialect: load::Dialect) -> Erro
 /// Generates the client crate for `opts.spec`, in memory.
 pub fn generate(opts: &Options) -> Result<Generated> {
     let started = Instant::now();
-    let prepared = prepare(&opts.spec)?;
+    let mut prepared = prepare(&opts.spec)?;
     let prepare_time = started.elapsed();
 
     let started = Instant::now();
@@ -171,6 +171,7 @@ pub fn generate(opts: &Options) -> Result<Generated> {
         message: format!("progenitor output does not parse: {e}"),
     })?;
     names::dedupe_fields(&mut raw);
+    names::restore_parameters(&mut raw, &mut prepared.openapi, &prepared.facts.param_renames);
     emit::docs::apply(&mut raw, &prepared.field_docs);
     emit::outcomes::apply(&mut raw, &prepared.facts.outcomes).map_err(|e| match e {
         Error::Generate { message, .. } => Error::Generate { file: opts.spec.clone(), message },

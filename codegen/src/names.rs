@@ -133,6 +133,157 @@ pub fn dedupe_fields(raw: &mut syn::File) {
     }
 }
 
+/// A query or header parameter given a temporary wire name so that progenitor makes a distinct
+/// argument of it; [`restore_parameters`] puts the real wire name back after progenitor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamRename {
+    /// The operation's `operationId`.
+    pub operation_id: String,
+    /// The name progenitor saw (`max_results_2`), which is also the argument's name.
+    pub temporary: String,
+    /// The name on the wire (`max_results`).
+    pub wire: String,
+}
+
+/// Renames the second and later query or header parameters of an operation whose names fold
+/// to one Rust argument (`maxResults`, `max_results`). A shared (`$ref`) parameter is
+/// inlined before it is renamed, so other operations keep it as it is.
+pub fn dedupe_parameters(doc: &mut Value) -> Vec<ParamRename> {
+    let shared = doc.pointer("/components/parameters").cloned().unwrap_or(Value::Null);
+    let resolve = |p: &Value| -> Value {
+        match p.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/parameters/")) {
+            Some(name) => shared.get(pointer::unescape(name)).cloned().unwrap_or_else(|| p.clone()),
+            None => p.clone(),
+        }
+    };
+    let mut out = Vec::new();
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return out };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        let common: Vec<String> = item
+            .get("parameters")
+            .and_then(Value::as_array)
+            .map(|ps| ps.iter().filter_map(|p| resolve(p).get("name")?.as_str().map(folded)).collect())
+            .unwrap_or_default();
+        for (method, op) in item.iter_mut() {
+            if method == "parameters" || method.starts_with("x-") {
+                continue;
+            }
+            let operation_id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
+            let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else { continue };
+            let resolved: Vec<Value> = params.iter().map(&resolve).collect();
+            let name_of = |p: &Value| p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+            let all: Vec<String> = resolved.iter().map(|p| folded(&name_of(p))).chain(common.iter().cloned()).collect();
+            let mut taken = common.clone();
+            // Path parameters keep their names (they are in the path template): they go first.
+            let mut order: Vec<usize> = (0..params.len()).collect();
+            order.sort_by_key(|&i| resolved[i].get("in").and_then(Value::as_str) != Some("path"));
+            for i in order {
+                let wire = name_of(&resolved[i]);
+                let location = resolved[i].get("in").and_then(Value::as_str).unwrap_or_default();
+                if !taken.contains(&folded(&wire)) || !matches!(location, "query" | "header") {
+                    taken.push(folded(&wire));
+                    continue;
+                }
+                let base = wire.trim_end_matches('_');
+                let mut n = 2;
+                let temporary = loop {
+                    let candidate = format!("{base}_{n}");
+                    if !taken.contains(&folded(&candidate)) && !all.contains(&folded(&candidate)) {
+                        break candidate;
+                    }
+                    n += 1;
+                };
+                let mut inline = resolved[i].clone();
+                inline["name"] = Value::String(temporary.clone());
+                params[i] = inline;
+                taken.push(folded(&temporary));
+                out.push(ParamRename { operation_id: operation_id.clone(), temporary, wire });
+            }
+        }
+    }
+    out
+}
+
+/// The extension of a restored parameter in the typed document naming its Rust argument.
+pub const RUST_ARG: &str = "x-rust-arg";
+
+/// Puts the wire names of renamed parameters back: in the string literals of progenitor's
+/// method for the operation (query keys, header names) and in the typed document (which the
+/// `dynamic` dispatcher reads wire names from).
+pub fn restore_parameters(raw: &mut syn::File, openapi: &mut openapiv3::OpenAPI, renames: &[ParamRename]) {
+    if renames.is_empty() {
+        return;
+    }
+    for item in &mut raw.items {
+        let Item::Impl(imp) = item else { continue };
+        for f in &mut imp.items {
+            let syn::ImplItem::Fn(f) = f else { continue };
+            let method = folded(&f.sig.ident.to_string());
+            let mine: Vec<&ParamRename> = renames.iter().filter(|r| folded(&r.operation_id) == method).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let tokens = relabel(f.block.to_token_stream(), &mine);
+            if let Ok(block) = syn::parse2(tokens) {
+                f.block = block;
+            }
+        }
+    }
+    for item in openapi.paths.paths.values_mut() {
+        let openapiv3::ReferenceOr::Item(item) = item else { continue };
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for op in ops.into_iter().flatten() {
+            let id = op.operation_id.clone().unwrap_or_default();
+            for p in &mut op.parameters {
+                let openapiv3::ReferenceOr::Item(p) = p else { continue };
+                let data = match p {
+                    openapiv3::Parameter::Query { parameter_data, .. }
+                    | openapiv3::Parameter::Header { parameter_data, .. }
+                    | openapiv3::Parameter::Path { parameter_data, .. }
+                    | openapiv3::Parameter::Cookie { parameter_data, .. } => parameter_data,
+                };
+                if let Some(r) = renames.iter().find(|r| r.operation_id == id && r.temporary == data.name) {
+                    data.name = r.wire.clone();
+                    // The dispatcher pairs wire names with arguments; this one's differs.
+                    data.extensions.insert(RUST_ARG.into(), Value::String(r.temporary.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// `tokens` with every string literal naming a temporary parameter name replaced by the wire name.
+fn relabel(tokens: proc_macro2::TokenStream, renames: &[&ParamRename]) -> proc_macro2::TokenStream {
+    use proc_macro2::{Group, Literal, TokenTree};
+    tokens
+        .into_iter()
+        .map(|t| match t {
+            TokenTree::Group(g) => {
+                let mut out = Group::new(g.delimiter(), relabel(g.stream(), renames));
+                out.set_span(g.span());
+                TokenTree::Group(out)
+            }
+            TokenTree::Literal(l) => {
+                let text = l.to_string();
+                match renames.iter().find(|r| text == format!("{:?}", r.temporary)) {
+                    Some(r) => TokenTree::Literal(Literal::string(&r.wire)),
+                    None => TokenTree::Literal(l),
+                }
+            }
+            other => other,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -158,6 +309,40 @@ mod tests {
             doc.pointer("/paths/~1a/get/responses/200/content/application~1json/schema/$ref").unwrap(),
             "#/components/schemas/ITEM4"
         );
+    }
+
+    #[test]
+    fn parameters_that_fold_alike_get_temporary_names_and_the_wire_name_comes_back() {
+        let mut doc = json!({
+            "components": {"parameters": {"Max": {"name": "max_results", "in": "query", "schema": {"type": "string"}}}},
+            "paths": {"/a/{maxResults}": {"get": {"operationId": "ListA", "parameters": [
+                {"$ref": "#/components/parameters/Max"},
+                {"name": "maxResults", "in": "path", "required": true, "schema": {"type": "string"}},
+                {"name": "MAX-RESULTS", "in": "header", "schema": {"type": "string"}}
+            ]}}}
+        });
+        let renames = dedupe_parameters(&mut doc);
+        let wire: Vec<(&str, &str)> = renames.iter().map(|r| (r.temporary.as_str(), r.wire.as_str())).collect();
+        assert_eq!(wire, [("max_results_2", "max_results"), ("MAX-RESULTS_3", "MAX-RESULTS")]);
+        let params = doc.pointer("/paths/~1a~1{maxResults}/get/parameters").unwrap();
+        assert_eq!(params[0]["name"], "max_results_2", "the shared parameter is inlined, then renamed");
+        assert_eq!(params[1]["name"], "maxResults", "path parameters keep their names");
+        assert_eq!(doc.pointer("/components/parameters/Max/name").unwrap(), "max_results");
+
+        let mut raw: syn::File = parse_quote! {
+            impl Client {
+                pub async fn list_a(&self, max_results_2: Option<&str>) {
+                    let r = q("max_results_2", &max_results_2);
+                }
+            }
+        };
+        let mut openapi: openapiv3::OpenAPI = serde_json::from_value(json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}
+        }))
+        .unwrap();
+        restore_parameters(&mut raw, &mut openapi, &renames);
+        let text = raw.to_token_stream().to_string();
+        assert!(text.contains("q (\"max_results\" , & max_results_2)"), "{text}");
     }
 
     #[test]

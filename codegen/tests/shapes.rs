@@ -87,3 +87,20 @@ fn colliding_names_stay_distinct() {
         assert!(raw.contains(model), "no `{model}`");
     }
 }
+
+#[test]
+fn parameters_that_fold_alike_keep_their_wire_names() {
+    let spec = corpus().into_iter().find(|p| p.ends_with("param-names.json")).unwrap();
+    let g = generated(&spec);
+    let raw = file(&g, "src/raw.rs").split_whitespace().collect::<String>();
+    assert!(raw.contains("QueryParam::new(\"maxResults\",&max_results)"), "{raw}");
+    assert!(raw.contains("QueryParam::new(\"max_results\",&max_results_2)"), "{raw}");
+    let dynamic = file(&g, "src/client/dynamic.rs").split_whitespace().collect::<String>();
+    assert!(
+        dynamic.contains("letp_max_results_2:::std::option::Option<::std::string::String>=arg(params,\"max_results\""),
+        "{dynamic}"
+    );
+    // The facade's own bindings step aside for parameters named `raw` and `ctx`.
+    let client = file(&g, "src/client.rs").split_whitespace().collect::<String>();
+    assert!(client.contains("let(raw_,ctx_)=self.raw();"), "{client}");
+}

@@ -38,6 +38,8 @@ pub struct AzureFacts {
     pub enums: Vec<EnumDef>,
     /// Operations with several success bodies, answered with an outcome enum.
     pub outcomes: Vec<Outcome>,
+    /// Parameters renamed for progenitor, whose wire names go back after it.
+    pub param_renames: Vec<crate::names::ParamRename>,
 }
 
 /// Applies every rule to `doc`, an OpenAPI 3.0 document read from `file`.
@@ -46,6 +48,7 @@ pub fn apply(doc: &mut Value, file: &Path) -> Result<AzureFacts> {
     host::apply(doc);
     api_version::apply(doc);
     aliases::apply(doc);
+    let param_renames = crate::names::dedupe_parameters(doc);
     let pageables = pageable::collect(doc, file)?;
     let enums = enums::hoist(doc)?;
     default_response::apply(doc);
@@ -55,5 +58,5 @@ pub fn apply(doc: &mut Value, file: &Path) -> Result<AzureFacts> {
     parameters::apply(doc)?;
     formats::apply(doc)?;
     extensions::apply(doc)?;
-    Ok(AzureFacts { api_version, pageables, enums, outcomes })
+    Ok(AzureFacts { api_version, pageables, enums, outcomes, param_renames })
 }

@@ -140,7 +140,9 @@ fn shapes(
                     Parameter::Cookie { .. } => "cookie",
                 };
                 let data = p.parameter_data_ref();
-                let (ident, ty) = arg(&data.name).ok_or_else(|| {
+                // A parameter renamed for progenitor (`crate::names`) names its argument.
+                let rust_name = data.extensions.get(crate::names::RUST_ARG).and_then(Value::as_str);
+                let (ident, ty) = arg(rust_name.unwrap_or(&data.name)).ok_or_else(|| {
                     generate_error(format!(
                         "{at}: {location} parameter `{}` has no argument in method `{}`",
                         data.name, typed.method

@@ -73,8 +73,9 @@ pub fn apply(raw: &mut syn::File, outcomes: &[Outcome]) -> Result<()> {
                     })?;
                     let doc = format!(" `{code}`{what}");
                     variants.push(quote! { #[doc = #doc] #variant(#ty) });
+                    let bad = format!("the body of a {code} response of {id} is not a {ty}: {{e}}");
                     arms.push(quote! {
-                        #status => ::serde_json::from_slice(body).map(Self::#variant).map_err(|e| e.to_string())
+                        #status => ::serde_json::from_slice(body).map(Self::#variant).map_err(|e| format!(#bad))
                     });
                 }
                 None => {
