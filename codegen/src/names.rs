@@ -24,6 +24,26 @@ fn folded(name: &str) -> String {
     name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
 }
 
+/// A Rust type name for free text: `key-type` → `KeyType`, `1x` → `E1x`; `Self` (a keyword)
+/// → `SelfEnum`. A name that already is one is kept as it is.
+pub fn type_name(name: &str) -> String {
+    let mut out: String = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'E');
+    }
+    if out == "Self" {
+        out.push_str("Enum");
+    }
+    out
+}
+
 /// Renames schemas of `components/schemas` whose names fold to the same identifier
 /// (`item` → `item2`), and every `$ref` to them.
 pub fn dedupe_schemas(doc: &mut Value) {

@@ -47,6 +47,8 @@ pub fn hoist(doc: &mut Value) -> Result<Vec<EnumDef>> {
             return Ok(());
         }
         let Some(mut def) = as_enum(&Value::Object(schema.clone()), None) else { return Ok(()) };
+        // `x-ms-enum.name` is free text (`Self`, `key-type`); it names a Rust type.
+        def.name = crate::names::type_name(&def.name);
         // A name taken by a non-enum definition gets a suffix rather than a clash.
         if components.contains(&def.name) && !found.contains_key(&def.name) {
             def.name = format!("{}Enum", def.name);

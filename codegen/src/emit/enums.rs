@@ -18,6 +18,8 @@ pub fn emit(enums: &[EnumDef]) -> TokenStream {
     }
 }
 
+/// One open enum. std and serde items are named by full path: an enum may be called
+/// `Result`, `String` or `Option` and would otherwise shadow them.
 fn one(e: &EnumDef) -> TokenStream {
     let name = format_ident!("{}", e.name);
     let variants = variant_names(e.values.iter().map(|(v, _)| v.as_str()));
@@ -44,7 +46,7 @@ fn one(e: &EnumDef) -> TokenStream {
         pub enum #name {
             #(#decls)*
             /// A value this version of the client does not know, kept as the service sent it.
-            UnknownValue(String),
+            UnknownValue(::std::string::String),
         }
 
         impl #name {
@@ -57,7 +59,7 @@ fn one(e: &EnumDef) -> TokenStream {
             }
         }
 
-        impl From<&str> for #name {
+        impl ::std::convert::From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
                     #(#from_str)*
@@ -66,35 +68,35 @@ fn one(e: &EnumDef) -> TokenStream {
             }
         }
 
-        impl From<String> for #name {
-            fn from(value: String) -> Self {
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(value: ::std::string::String) -> Self {
                 Self::from(value.as_str())
             }
         }
 
-        impl std::str::FromStr for #name {
-            type Err = std::convert::Infallible;
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Ok(Self::from(value))
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from(value))
             }
         }
 
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from(value.as_ref()))
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                ::std::result::Result::Ok(Self::from(value.as_ref()))
             }
         }
     }
