@@ -104,3 +104,27 @@ fn parameters_that_fold_alike_keep_their_wire_names() {
     let client = file(&g, "src/client.rs").split_whitespace().collect::<String>();
     assert!(client.contains("let(raw_,ctx_)=self.raw();"), "{client}");
 }
+
+#[test]
+fn enum_values_get_deterministic_variants_and_keep_the_wire_value() {
+    let spec = corpus().into_iter().find(|p| p.ends_with("enum-values.json")).unwrap();
+    let g = generated(&spec);
+    let enums = file(&g, "src/enums.rs").split_whitespace().collect::<String>();
+    for piece in [
+        // Media types as values.
+        "///`application/x-pkcs12`ApplicationXPkcs12,",
+        "Self::ApplicationXPkcs12=>\"application/x-pkcs12\",",
+        // Keyword and catch-all clashes stay UpperCamelCase.
+        "///`self`SelfValue,///`Self`SelfValue2,",
+        // Integers and booleans: named variants, the number or boolean on the wire.
+        "pubenumLevel{///`1`V1,///`2`V2,///`10`:Ten.V10,///`-1`Minus1,",
+        "Self::Minus1=>-1,",
+        "serializer.serialize_i64(self.value())",
+        "pubenumFlag{///`true`True,",
+        // An `x-ms-enum` named like a keyword or a std type.
+        "pubenumSelfEnum{",
+        "pubenumResult{",
+    ] {
+        assert!(enums.contains(piece), "no `{piece}` in {enums}");
+    }
+}
