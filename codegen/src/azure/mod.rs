@@ -15,6 +15,7 @@ pub mod nullable;
 pub mod outcomes;
 pub mod pageable;
 pub mod parameters;
+pub mod query_arrays;
 pub mod responses;
 
 use std::path::Path;
@@ -56,6 +57,7 @@ pub fn apply(doc: &mut Value, file: &Path) -> Result<AzureFacts> {
     responses::check(doc, file)?;
     nullable::apply(doc)?;
     parameters::apply(doc)?;
+    query_arrays::apply(doc)?;
     formats::apply(doc)?;
     extensions::apply(doc)?;
     Ok(AzureFacts { api_version, pageables, enums, outcomes, param_renames })
