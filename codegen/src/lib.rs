@@ -170,10 +170,7 @@ pub fn generate(opts: &Options) -> Result<Generated> {
         file: opts.spec.clone(),
         message: format!("progenitor output does not parse: {e}"),
     })?;
-    names::dedupe_fields(&mut raw);
-    names::restore_parameters(&mut raw, &mut prepared.openapi, &prepared.facts.param_renames);
-    emit::docs::apply(&mut raw, &prepared.field_docs);
-    emit::outcomes::apply(&mut raw, &prepared.facts.outcomes).map_err(|e| match e {
+    emit::raw_passes::apply(&mut raw, &mut prepared).map_err(|e| match e {
         Error::Generate { message, .. } => Error::Generate { file: opts.spec.clone(), message },
         other => other,
     })?;

@@ -128,3 +128,16 @@ fn enum_values_get_deterministic_variants_and_keep_the_wire_value() {
         assert!(enums.contains(piece), "no `{piece}` in {enums}");
     }
 }
+
+#[test]
+fn skip_url_encoding_sends_the_value_as_given_and_still_refuses_dot_segments() {
+    let spec = corpus().into_iter().find(|p| p.ends_with("skip-url-encoding.json")).unwrap();
+    let g = generated(&spec);
+    let raw = file(&g, "src/raw.rs").split_whitespace().collect::<String>();
+    assert!(raw.contains("format!(\"{}/items/{}\",self.baseurl,item_path,)"), "{raw}");
+    let client = file(&g, "src/client.rs").split_whitespace().collect::<String>();
+    assert!(
+        client
+            .contains("forsegmentinitem_path.split('/'){crate::runtime::check_path_segment(\"item_path\",segment)?;}")
+    );
+}

@@ -17,6 +17,7 @@ pub mod pageable;
 pub mod parameters;
 pub mod query_arrays;
 pub mod responses;
+pub mod skip_url_encoding;
 
 use std::path::Path;
 
@@ -41,6 +42,8 @@ pub struct AzureFacts {
     pub outcomes: Vec<Outcome>,
     /// Parameters renamed for progenitor, whose wire names go back after it.
     pub param_renames: Vec<crate::names::ParamRename>,
+    /// Path parameters sent unencoded (`x-ms-skip-url-encoding`): (operationId, wire name).
+    pub raw_path_params: Vec<(String, String)>,
 }
 
 /// Applies every rule to `doc`, an OpenAPI 3.0 document read from `file`.
@@ -54,11 +57,12 @@ pub fn apply(doc: &mut Value, file: &Path) -> Result<AzureFacts> {
     let enums = enums::hoist(doc)?;
     default_response::apply(doc);
     let outcomes = outcomes::apply(doc, file)?;
+    let raw_path_params = skip_url_encoding::collect(doc)?;
     responses::check(doc, file)?;
     nullable::apply(doc)?;
     parameters::apply(doc)?;
     query_arrays::apply(doc)?;
     formats::apply(doc)?;
     extensions::apply(doc)?;
-    Ok(AzureFacts { api_version, pageables, enums, outcomes, param_renames })
+    Ok(AzureFacts { api_version, pageables, enums, outcomes, param_renames, raw_path_params })
 }

@@ -28,6 +28,8 @@ pub struct Operation {
     pub params: Vec<(syn::Ident, Type)>,
     /// The arguments that fill path segments (named in the path template).
     pub path_params: Vec<syn::Ident>,
+    /// Those of them sent unencoded (`x-ms-skip-url-encoding`): they may span segments.
+    pub unencoded: Vec<syn::Ident>,
     /// The success body type (`types::BackupKeyResult`, or `()`; the outcome enum when the
     /// operation has several success bodies).
     pub success: Type,
@@ -74,11 +76,13 @@ pub fn operations(raw: &syn::File) -> Vec<Operation> {
                 .to_string();
             let docs: Vec<syn::Attribute> = f.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect();
             let template = path_template(&docs);
-            let path_params = params
+            let path_params: Vec<syn::Ident> = params
                 .iter()
                 .filter(|(name, _)| template.iter().any(|t| normalized(t) == normalized(&name.to_string())))
                 .map(|(name, _)| name.clone())
                 .collect();
+            let unencoded =
+                path_params.iter().filter(|p| !body.contains(&format!("encode_path (& {p}"))).cloned().collect();
             let outcome = outcomes.get(&normalized(&operation_id)).cloned();
             let success = match &outcome {
                 Some(name) => syn::parse_quote!(types::#name),
@@ -86,6 +90,7 @@ pub fn operations(raw: &syn::File) -> Vec<Operation> {
             };
             out.push(Operation {
                 outcome,
+                unencoded,
                 path_params,
                 method: f.sig.ident.clone(),
                 operation_id,
@@ -242,7 +247,16 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
         let (generics, receiver, _) = lifetimes(op);
         let checks = op.path_params.iter().map(|p| {
             let name = p.to_string();
-            quote! { crate::runtime::check_path_segment(#name, #p)?; }
+            if op.unencoded.contains(p) {
+                // Sent as given, slashes included: no segment of it may be a dot segment.
+                quote! {
+                    for segment in #p.split('/') {
+                        crate::runtime::check_path_segment(#name, segment)?;
+                    }
+                }
+            } else {
+                quote! { crate::runtime::check_path_segment(#name, #p)?; }
+            }
         });
         let raw = fresh("raw", params);
         let ctx = fresh("ctx", params);

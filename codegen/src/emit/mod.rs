@@ -7,3 +7,4 @@ pub mod enums;
 pub mod facade;
 pub mod format;
 pub mod outcomes;
+pub mod raw_passes;
