@@ -70,6 +70,8 @@ fn several_success_bodies_become_an_outcome_enum() {
     assert!(raw.contains("Ok(Item),///`202`:Accepted.Accepted(Pending),///`204`:Nochange.(nobody)NoContent,"), "{raw}");
     // 200 and 201 with one body keep that body's type.
     assert!(!raw.contains("UpsertItemOutcome"));
+    // A model already called PatchItemOutcome: the enum takes the next name.
+    assert!(raw.contains("pubenumPatchItemOutcome2{"), "{raw}");
     let client = squeezed(client);
     assert!(client.contains("Result<Response<types::PutItemOutcome>,Error>"), "{client}");
     assert!(client.contains("Result<Response<types::Item>,Error>"), "{client}");

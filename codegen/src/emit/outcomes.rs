@@ -43,15 +43,14 @@ pub fn apply(raw: &mut syn::File, outcomes: &[Outcome]) -> Result<()> {
         })
         .collect();
     for o in outcomes {
-        let name = format_ident!("{}", enum_name(&o.operation_id));
-        if names.contains(&name) {
-            return Err(Error::Generate {
-                file: Default::default(),
-                message: format!(
-                    "operation {} has several success bodies, and its outcome type {name} is already a model's name",
-                    o.operation_id
-                ),
-            });
+        // A model may already have the name: the enum takes the next free numbered one (the
+        // facade finds it by its marker, not by name).
+        let base = enum_name(&o.operation_id);
+        let mut name = format_ident!("{base}");
+        let mut n = 2;
+        while names.contains(&name) {
+            name = format_ident!("{base}{n}");
+            n += 1;
         }
         let id = &o.operation_id;
         let mut variants = Vec::new();
