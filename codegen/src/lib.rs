@@ -16,6 +16,7 @@ pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod load;
+pub mod names;
 pub mod pointer;
 pub mod progenitor;
 pub mod validate;
@@ -126,6 +127,7 @@ pub fn prepare(spec: &std::path::Path) -> Result<Prepared> {
         load::Dialect::OpenApi3 => bundled.doc.clone(),
     };
     validate::operation_ids(&mut doc, spec).map_err(relocate)?;
+    names::dedupe_schemas(&mut doc);
     let body_names = emit::dispatch::body_names(&doc);
     let facts = azure::apply(&mut doc, spec).map_err(relocate)?;
     let field_docs = emit::docs::collect(&doc);
@@ -160,7 +162,7 @@ fn relocate(e: Error, bundled: &bundle::Bundled, dialect: load::Dialect) -> Erro
 /// Generates the client crate for `opts.spec`, in memory.
 pub fn generate(opts: &Options) -> Result<Generated> {
     let started = Instant::now();
-    let prepared = prepare(&opts.spec)?;
+    let mut prepared = prepare(&opts.spec)?;
     let prepare_time = started.elapsed();
 
     let started = Instant::now();
@@ -172,7 +174,10 @@ pub fn generate(opts: &Options) -> Result<Generated> {
         file: opts.spec.clone(),
         message: format!("progenitor output does not parse: {e}"),
     })?;
-    emit::docs::apply(&mut raw, &prepared.field_docs);
+    emit::raw_passes::apply(&mut raw, &mut prepared).map_err(|e| match e {
+        Error::Generate { message, .. } => Error::Generate { file: opts.spec.clone(), message },
+        other => other,
+    })?;
     emit::non_exhaustive::apply(&mut raw, &prepared.openapi);
     let title = prepared.openapi.info.title.clone();
     let client = opts.client_name.clone().unwrap_or_else(|| client_name_for(&opts.spec));

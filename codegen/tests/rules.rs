@@ -217,3 +217,23 @@ fn secret_markers_become_the_secret_format_and_nothing_else_does() {
     assert!(props["flag"].get("format").is_none(), "only strings hold secrets");
     assert!(props["kind"].get("format").is_none(), "an enum keeps its own type");
 }
+
+#[test]
+fn comma_separated_array_query_parameters_become_strings() {
+    let mut doc = doc_with_operation(json!({
+        "operationId": "X",
+        "parameters": [
+            {"name": "names", "in": "query", "style": "form", "explode": false, "description": "Names.", "schema": {"type": "array", "items": {"type": "string"}}},
+            {"name": "tags", "in": "query", "style": "form", "explode": true, "schema": {"type": "array", "items": {"type": "string"}}},
+            {"name": "ids", "in": "query", "schema": {"type": "array", "items": {"type": "integer"}}}
+        ],
+        "responses": {"200": {"description": "ok"}}
+    }));
+    azure::query_arrays::apply(&mut doc).unwrap();
+    let params = doc["paths"]["/keys/{key-name}/backup"]["post"]["parameters"].as_array().unwrap();
+    assert_eq!(params[0]["schema"], json!({"type": "string"}));
+    assert!(params[0]["description"].as_str().unwrap().starts_with("Names. Several values go comma-separated"));
+    assert!(params[0].get("explode").is_none());
+    assert_eq!(params[1]["schema"]["type"], "array", "multi stays an array, sent as repeated keys");
+    assert_eq!(params[2]["schema"]["type"], "array", "OpenAPI 3.0's default is exploded");
+}

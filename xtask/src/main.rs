@@ -6,6 +6,7 @@ mod conformance;
 mod diff_cmd;
 mod paths;
 mod replay_cmd;
+mod shapes_cmd;
 
 use std::process::ExitCode;
 
@@ -29,6 +30,8 @@ enum Command {
     Replay(replay_cmd::Args),
     /// What a spec update changes in the generated client's public API, and the semver bump.
     Diff(diff_cmd::Args),
+    /// Generate every spec of the shape corpus and compile them all, warnings denied.
+    Shapes(shapes_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         Command::Conformance(args) => conformance::run(args),
         Command::Replay(args) => replay_cmd::run(args),
         Command::Diff(args) => diff_cmd::run(args),
+        Command::Shapes(args) => shapes_cmd::run(args),
     };
     match result {
         Ok(code) => code,

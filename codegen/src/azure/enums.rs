@@ -23,6 +23,49 @@ pub struct EnumDef {
     pub values: Vec<(String, Option<String>)>,
     /// `x-ms-enum.modelAsString`: whether the service says the set may grow.
     pub model_as_string: bool,
+    /// The JSON type of the values; `values` hold their JSON text (`"RSA"` as `RSA`, `-1`, `true`).
+    pub wire: Wire,
+}
+
+/// The JSON type of an enum's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Wire {
+    /// Strings (almost every Azure enum).
+    #[default]
+    String,
+    /// Integers.
+    Integer,
+    /// Booleans.
+    Boolean,
+}
+
+impl Wire {
+    fn of(values: &[Value], declared: Option<&str>) -> Option<Self> {
+        let wire = if values.iter().all(Value::is_string) {
+            Wire::String
+        } else if values.iter().all(|v| v.is_i64()) {
+            Wire::Integer
+        } else if values.iter().all(Value::is_boolean) {
+            Wire::Boolean
+        } else {
+            return None;
+        };
+        let expected = match wire {
+            Wire::String => "string",
+            Wire::Integer => "integer",
+            Wire::Boolean => "boolean",
+        };
+        declared.is_none_or(|t| t == expected).then_some(wire)
+    }
+
+    /// The JSON text of a value: the string itself for strings.
+    fn text(v: &Value) -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(_) | Value::Bool(_) => Some(v.to_string()),
+            _ => None,
+        }
+    }
 }
 
 /// Hoists inline named enums into components and returns every named string enum.
@@ -47,6 +90,8 @@ pub fn hoist(doc: &mut Value) -> Result<Vec<EnumDef>> {
             return Ok(());
         }
         let Some(mut def) = as_enum(&Value::Object(schema.clone()), None) else { return Ok(()) };
+        // `x-ms-enum.name` is free text (`Self`, `key-type`); it names a Rust type.
+        def.name = crate::names::type_name(&def.name);
         // A name taken by a non-enum definition gets a suffix rather than a clash.
         if components.contains(&def.name) && !found.contains_key(&def.name) {
             def.name = format!("{}Enum", def.name);
@@ -70,8 +115,16 @@ pub fn hoist(doc: &mut Value) -> Result<Vec<EnumDef>> {
     let schemas = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut);
     if let Some(schemas) = schemas {
         for def in found.values() {
-            let values: Vec<Value> = def.values.iter().map(|(v, _)| json!(v)).collect();
-            schemas.insert(def.name.clone(), json!({"type": "string", "enum": values}));
+            let (ty, values): (&str, Vec<Value>) = match def.wire {
+                Wire::String => ("string", def.values.iter().map(|(v, _)| json!(v)).collect()),
+                Wire::Integer => {
+                    ("integer", def.values.iter().filter_map(|(v, _)| serde_json::from_str(v).ok()).collect())
+                }
+                Wire::Boolean => {
+                    ("boolean", def.values.iter().filter_map(|(v, _)| serde_json::from_str(v).ok()).collect())
+                }
+            };
+            schemas.insert(def.name.clone(), json!({"type": ty, "enum": values}));
         }
     }
     Ok(found.into_values().collect())
@@ -80,9 +133,7 @@ pub fn hoist(doc: &mut Value) -> Result<Vec<EnumDef>> {
 /// Reads a string enum with a name (from `x-ms-enum.name`, else `definition_name`).
 fn as_enum(s: &Value, definition_name: Option<&str>) -> Option<EnumDef> {
     let values = s.get("enum")?.as_array()?;
-    if !values.iter().all(Value::is_string) || s.get("type").and_then(Value::as_str).is_some_and(|t| t != "string") {
-        return None;
-    }
+    let wire = Wire::of(values, s.get("type").and_then(Value::as_str))?;
     let ext = s.get("x-ms-enum");
     let name = definition_name.map(String::from).or_else(|| ext?.get("name")?.as_str().map(String::from))?;
     let described: Vec<(String, Option<String>)> = ext
@@ -91,20 +142,17 @@ fn as_enum(s: &Value, definition_name: Option<&str>) -> Option<EnumDef> {
         .map(|vs| {
             vs.iter()
                 .filter_map(|v| {
-                    Some((
-                        v.get("value")?.as_str()?.to_string(),
-                        v.get("description").and_then(Value::as_str).map(String::from),
-                    ))
+                    Some((Wire::text(v.get("value")?)?, v.get("description").and_then(Value::as_str).map(String::from)))
                 })
                 .collect()
         })
         .unwrap_or_default();
     let values = values
         .iter()
-        .filter_map(Value::as_str)
+        .filter_map(Wire::text)
         .map(|v| {
-            let doc = described.iter().find(|(d, _)| d == v).and_then(|(_, d)| d.clone());
-            (v.to_string(), doc)
+            let doc = described.iter().find(|(d, _)| *d == v).and_then(|(_, d)| d.clone());
+            (v, doc)
         })
         .collect();
     Some(EnumDef {
@@ -112,6 +160,7 @@ fn as_enum(s: &Value, definition_name: Option<&str>) -> Option<EnumDef> {
         description: s.get("description").and_then(Value::as_str).map(String::from),
         values,
         model_as_string: ext.and_then(|e| e.get("modelAsString")).and_then(Value::as_bool).unwrap_or(false),
+        wire,
     })
 }
 

@@ -12,10 +12,13 @@ pub mod extensions;
 pub mod formats;
 pub mod host;
 pub mod nullable;
+pub mod outcomes;
 pub mod pageable;
 pub mod parameters;
+pub mod query_arrays;
 pub mod responses;
 pub mod secrets;
+pub mod skip_url_encoding;
 
 use std::path::Path;
 
@@ -24,6 +27,7 @@ use serde_json::Value;
 use crate::error::Result;
 
 pub use enums::EnumDef;
+pub use outcomes::Outcome;
 pub use pageable::Pageable;
 
 /// What the Azure rules learned from the spec, for the stages after progenitor.
@@ -35,6 +39,12 @@ pub struct AzureFacts {
     pub pageables: Vec<Pageable>,
     /// Named string enums (hoisted `x-ms-enum`s and enum definitions), emitted as open enums.
     pub enums: Vec<EnumDef>,
+    /// Operations with several success bodies, answered with an outcome enum.
+    pub outcomes: Vec<Outcome>,
+    /// Parameters renamed for progenitor, whose wire names go back after it.
+    pub param_renames: Vec<crate::names::ParamRename>,
+    /// Path parameters sent unencoded (`x-ms-skip-url-encoding`): (operationId, wire name).
+    pub raw_path_params: Vec<(String, String)>,
 }
 
 /// Applies every rule to `doc`, an OpenAPI 3.0 document read from `file`.
@@ -43,14 +53,18 @@ pub fn apply(doc: &mut Value, file: &Path) -> Result<AzureFacts> {
     host::apply(doc);
     api_version::apply(doc);
     aliases::apply(doc);
+    let param_renames = crate::names::dedupe_parameters(doc);
     let pageables = pageable::collect(doc, file)?;
     let enums = enums::hoist(doc)?;
     default_response::apply(doc);
+    let outcomes = outcomes::apply(doc, file)?;
+    let raw_path_params = skip_url_encoding::collect(doc)?;
     responses::check(doc, file)?;
     nullable::apply(doc)?;
     parameters::apply(doc)?;
+    query_arrays::apply(doc)?;
     formats::apply(doc)?;
     secrets::apply(doc)?;
     extensions::apply(doc)?;
-    Ok(AzureFacts { api_version, pageables, enums })
+    Ok(AzureFacts { api_version, pageables, enums, outcomes, param_renames, raw_path_params })
 }

@@ -7,7 +7,8 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 
-/// Rejects operations whose success (or error) responses have more than one body type, and
+/// Rejects operations whose error responses (or success responses, once
+/// [`outcomes`](super::outcomes) has made several success bodies raw) have more than one body type, and
 /// request bodies with more than one media type.
 pub fn check(doc: &mut Value, file: &Path) -> Result<()> {
     crate::walk::operations_mut(doc, &mut |at, op| {

@@ -299,6 +299,15 @@ impl Converter<'_> {
         if location == "path" {
             out.insert("required".into(), json!(true));
         }
+        // Swagger 2.0's default collection format is csv; OpenAPI 3.0's default for a query
+        // parameter is exploded (repeated keys).
+        if location == "query"
+            && schema.get("type").and_then(Value::as_str) == Some("array")
+            && !src.contains_key("collectionFormat")
+        {
+            out.insert("style".into(), json!("form"));
+            out.insert("explode".into(), json!(false));
+        }
         if schema.get("type").and_then(Value::as_str) == Some("file") {
             return Err(self.err(&format!("{at}/type"), "`type: file` parameters are not supported"));
         }

@@ -140,7 +140,9 @@ fn shapes(
                     Parameter::Cookie { .. } => "cookie",
                 };
                 let data = p.parameter_data_ref();
-                let (ident, ty) = arg(&data.name).ok_or_else(|| {
+                // A parameter renamed for progenitor (`crate::names`) names its argument.
+                let rust_name = data.extensions.get(crate::names::RUST_ARG).and_then(Value::as_str);
+                let (ident, ty) = arg(rust_name.unwrap_or(&data.name)).ok_or_else(|| {
                     generate_error(format!(
                         "{at}: {location} parameter `{}` has no argument in method `{}`",
                         data.name, typed.method
@@ -308,6 +310,50 @@ pub fn emit(
         quote! { #names => json_response(self.next_page::<#success>(next_link).await), }
     });
 
+    // Helpers and arguments only some specs need: a spec without parameters, bodies or
+    // next links must not leave an unused function or variable behind (`-D warnings`).
+    let uses_params = shapes.iter().any(|s| !s.params.is_empty());
+    let uses_body = shapes.iter().any(|s| s.body.is_some());
+    let uses_next = shapes.iter().any(|s| s.next_link.is_some());
+    let unused_params = (!uses_params).then(|| quote! { let _ = params; });
+    let unused_next = (!uses_next).then(|| quote! { let _ = next_link; });
+    // The arms take the body out of a mutable binding; without any body there is none.
+    let body_binding = if uses_body {
+        quote! { let mut body = body; }
+    } else {
+        quote! { let _ = body; }
+    };
+    let arg_fn = uses_params.then(|| {
+        quote! {
+            /// Reads parameter `name` as `T`; a string is also parsed as JSON (`"25"` for an
+            /// integer, as in a URL) and a number or boolean is also read as a string.
+            fn arg<T: DeserializeOwned>(params: &Map<String, Value>, name: &str) -> Result<T, Error> {
+                let value = params.get(name).cloned().unwrap_or(Value::Null);
+                let first = match serde_json::from_value::<T>(value.clone()) {
+                    Ok(v) => return Ok(v),
+                    Err(e) => e,
+                };
+                let second = match &value {
+                    Value::String(s) => serde_json::from_str::<T>(s).ok(),
+                    Value::Number(_) | Value::Bool(_) => serde_json::from_value::<T>(Value::String(value.to_string())).ok(),
+                    _ => None,
+                };
+                second.ok_or_else(|| match value {
+                    Value::Null => invalid(format!("missing required parameter `{name}`")),
+                    _ => invalid(format!("parameter `{name}`: {first}")),
+                })
+            }
+        }
+    });
+    let body_fn = uses_body.then(|| {
+        quote! {
+            /// Deserializes the request body into the operation's request model.
+            fn body_arg<T: DeserializeOwned>(body: Option<Value>, name: &str) -> Result<T, Error> {
+                serde_json::from_value(body.unwrap_or(Value::Null)).map_err(|e| invalid(format!("body `{name}`: {e}")))
+            }
+        }
+    });
+
     let client_doc = format!(
         " Operations by id, with JSON in and out (feature `dynamic`).\n\n Typed underneath: [`{client_name}::call_operation`] converts each parameter to the\n argument type of the method of the same operation, deserializes the body into its request\n model, calls the method and serializes the typed result back to JSON. A field the model\n does not have is therefore absent from the result, which is what a test can compare."
     );
@@ -377,29 +423,9 @@ pub fn emit(
             Error::new(ErrorKind::InvalidRequest, message)
         }
 
-        /// Reads parameter `name` as `T`; a string is also parsed as JSON (`"25"` for an
-        /// integer, as in a URL) and a number or boolean is also read as a string.
-        fn arg<T: DeserializeOwned>(params: &Map<String, Value>, name: &str) -> Result<T, Error> {
-            let value = params.get(name).cloned().unwrap_or(Value::Null);
-            let first = match serde_json::from_value::<T>(value.clone()) {
-                Ok(v) => return Ok(v),
-                Err(e) => e,
-            };
-            let second = match &value {
-                Value::String(s) => serde_json::from_str::<T>(s).ok(),
-                Value::Number(_) | Value::Bool(_) => serde_json::from_value::<T>(Value::String(value.to_string())).ok(),
-                _ => None,
-            };
-            second.ok_or_else(|| match value {
-                Value::Null => invalid(format!("missing required parameter `{name}`")),
-                _ => invalid(format!("parameter `{name}`: {first}")),
-            })
-        }
+        #arg_fn
 
-        /// Deserializes the request body into the operation's request model.
-        fn body_arg<T: DeserializeOwned>(body: Option<Value>, name: &str) -> Result<T, Error> {
-            serde_json::from_value(body.unwrap_or(Value::Null)).map_err(|e| invalid(format!("body `{name}`: {e}")))
-        }
+        #body_fn
 
         /// The typed response, serialized back to JSON (`null` for an operation without a body).
         fn json_response<T: serde::Serialize>(result: Result<Response<T>, Error>) -> Result<Response<Value>, Error> {
@@ -451,8 +477,8 @@ pub fn emit(
                 params: &Map<String, Value>,
                 body: Option<Value>,
             ) -> Result<Response<Value>, Error> {
-                #[allow(unused_mut)]
-                let mut body = body;
+                #unused_params
+                #body_binding
                 match operation_id {
                     #(#arms)*
                     other => Err(invalid(format!("the client has no operation `{other}`"))),
@@ -463,6 +489,7 @@ pub fn emit(
             /// `operation_id`) through the runtime's paging path, exactly as the `*_pages`
             /// methods do, and returns the typed page serialized to JSON.
             pub async fn call_next_link(&self, operation_id: &str, next_link: &str) -> Result<Response<Value>, Error> {
+                #unused_next
                 match operation_id {
                     #(#next_arms)*
                     other => Err(invalid(format!("`{other}` is not a list operation with next links"))),

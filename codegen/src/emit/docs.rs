@@ -54,6 +54,10 @@ pub fn apply(raw: &mut syn::File, docs: &FieldDocs) {
         }
         let Some((_, items)) = m.content.as_mut() else { continue };
         for item in items {
+            if let Item::Enum(e) = item {
+                document_variants(e);
+                continue;
+            }
             let Item::Struct(s) = item else { continue };
             let struct_name = s.ident.to_string();
             for field in s.fields.iter_mut() {
@@ -77,5 +81,25 @@ pub fn apply(raw: &mut syn::File, docs: &FieldDocs) {
                 field.attrs.insert(0, parse_quote!(#[doc = #text]));
             }
         }
+    }
+}
+
+/// typify's own enums (inline string enums without `x-ms-enum`, untagged unions) have no
+/// variant docs; each variant is documented by its wire value, or its name.
+fn document_variants(e: &mut syn::ItemEnum) {
+    for v in e.variants.iter_mut() {
+        if v.attrs.iter().any(|a| a.path().is_ident("doc")) {
+            continue;
+        }
+        let wire = v.attrs.iter().find_map(|a| {
+            let text = a.to_token_stream().to_string();
+            let rest = text.split("rename = \"").nth(1)?;
+            Some(rest.split('"').next()?.to_string())
+        });
+        let text = match wire {
+            Some(w) => format!(" `{w}`"),
+            None => format!(" `{}`", v.ident),
+        };
+        v.attrs.insert(0, parse_quote!(#[doc = #text]));
     }
 }

@@ -28,12 +28,21 @@ pub struct Operation {
     pub params: Vec<(syn::Ident, Type)>,
     /// The arguments that fill path segments (named in the path template).
     pub path_params: Vec<syn::Ident>,
-    /// The success body type (`types::BackupKeyResult`, or `()`).
+    /// Those of them sent unencoded (`x-ms-skip-url-encoding`): they may span segments.
+    pub unencoded: Vec<syn::Ident>,
+    /// The success body type (`types::BackupKeyResult`, or `()`; the outcome enum when the
+    /// operation has several success bodies).
     pub success: Type,
+    /// The outcome enum, when progenitor's method returns raw bytes that the facade decodes
+    /// by status (see [`super::outcomes`]).
+    pub outcome: Option<syn::Ident>,
 }
 
 /// Reads the operation methods of `impl Client` in progenitor's output.
 pub fn operations(raw: &syn::File) -> Vec<Operation> {
+    // progenitor's operation_id is its method name (`get_item`); the marker holds the spec's.
+    let outcomes: std::collections::BTreeMap<String, syn::Ident> =
+        super::outcomes::find(raw).into_iter().map(|(id, name)| (normalized(&id), name)).collect();
     let mut out = Vec::new();
     for item in &raw.items {
         let Item::Impl(imp) = item else { continue };
@@ -67,12 +76,21 @@ pub fn operations(raw: &syn::File) -> Vec<Operation> {
                 .to_string();
             let docs: Vec<syn::Attribute> = f.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect();
             let template = path_template(&docs);
-            let path_params = params
+            let path_params: Vec<syn::Ident> = params
                 .iter()
                 .filter(|(name, _)| template.iter().any(|t| normalized(t) == normalized(&name.to_string())))
                 .map(|(name, _)| name.clone())
                 .collect();
+            let unencoded =
+                path_params.iter().filter(|p| !body.contains(&format!("encode_path (& {p}"))).cloned().collect();
+            let outcome = outcomes.get(&normalized(&operation_id)).cloned();
+            let success = match &outcome {
+                Some(name) => syn::parse_quote!(types::#name),
+                None => success,
+            };
             out.push(Operation {
+                outcome,
+                unencoded,
                 path_params,
                 method: f.sig.ident.clone(),
                 operation_id,
@@ -97,6 +115,16 @@ fn lifetimes(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
     } else {
         (quote! {}, quote! { &self }, quote! { '_ })
     }
+}
+
+/// A local binding named `base`, or `base_`, `base__`, ...: the first that no argument of
+/// the method has (a spec may name a parameter `raw` or `ctx`).
+pub fn fresh(base: &str, params: &[(syn::Ident, Type)]) -> syn::Ident {
+    let mut name = base.to_string();
+    while params.iter().any(|(p, _)| syn::ext::IdentExt::unraw(p) == name) {
+        name.push('_');
+    }
+    format_ident!("{name}")
 }
 
 /// Names in `{...}` of the path progenitor documents ("Sends a `POST` request to `/keys/{key-name}/backup`").
@@ -219,14 +247,44 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
         let (generics, receiver, _) = lifetimes(op);
         let checks = op.path_params.iter().map(|p| {
             let name = p.to_string();
-            quote! { keyvault_runtime::check_path_segment(#name, #p)?; }
+            if op.unencoded.contains(p) {
+                // Sent as given, slashes included: no segment of it may be a dot segment.
+                quote! {
+                    for segment in #p.split('/') {
+                        keyvault_runtime::check_path_segment(#name, segment)?;
+                    }
+                }
+            } else {
+                quote! { keyvault_runtime::check_path_segment(#name, #p)?; }
+            }
+        });
+        let raw = fresh("raw", params);
+        let ctx = fresh("ctx", params);
+        let call = match &op.outcome {
+            None => quote! { #ctx.finish(#raw.#method(#(#names),*).await) },
+            Some(outcome) => {
+                let (status, headers, value) =
+                    (fresh("status", params), fresh("headers", params), fresh("value", params));
+                quote! {
+                    let (#status, #headers, #value) = #ctx.finish(#raw.#method(#(#names),*).await)?.into_parts();
+                    let #value = types::#outcome::decode(#status.as_u16(), &read_body(#value).await?)
+                        .map_err(|e| Error::new(keyvault_runtime::ErrorKind::InvalidResponse, e))?;
+                    Ok(Response::new(#status, #headers, #value))
+                }
+            }
+        };
+        let outcome_doc = op.outcome.as_ref().map(|o| {
+            let text =
+                format!(" The success statuses carry different bodies: the value is a [`{o}`](crate::models::{o}).");
+            quote! { #[doc = ""] #[doc = #text] }
         });
         quote! {
             #(#docs)*
+            #outcome_doc
             pub async fn #method #generics (#receiver, #(#args),*) -> Result<Response<#success>, Error> {
                 #(#checks)*
-                let (raw, ctx) = self.raw();
-                ctx.finish(raw.#method(#(#names),*).await)
+                let (#raw, #ctx) = self.raw();
+                #call
             }
         }
     });
@@ -240,6 +298,15 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
                 message: format!("x-ms-pageable operation {} has no method in progenitor's output", p.operation_id),
             });
         };
+        if op.outcome.is_some() {
+            return Err(Error::Generate {
+                file: Default::default(),
+                message: format!(
+                    "x-ms-pageable operation {} has several success bodies; its pages need one type",
+                    p.operation_id
+                ),
+            });
+        }
         let fields = page_fields(raw, p)?;
         let page_ty = format_ident!("{}", p.page_schema);
         let item_ty = &fields.item_type;
@@ -281,6 +348,23 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
             }
         });
     }
+    let read_body = ops.iter().any(|o| o.outcome.is_some()).then(|| {
+        quote! {
+            /// Reads a raw success body to its end, for an outcome enum to decode.
+            async fn read_body(body: progenitor_client::ByteStream) -> Result<Vec<u8>, Error> {
+                use futures_util::StreamExt as _;
+                let mut stream = body.into_inner();
+                let mut out = Vec::new();
+                while let Some(chunk) = stream.next().await {
+                    let chunk = chunk.map_err(|e| {
+                        Error::new(keyvault_runtime::ErrorKind::Transport, format!("reading the response body: {e}"))
+                    })?;
+                    out.extend_from_slice(&chunk);
+                }
+                Ok(out)
+            }
+        }
+    });
     Ok(quote! {
         use std::sync::Arc;
 
@@ -345,5 +429,7 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
         }
 
         #(#page_impls)*
+
+        #read_body
     })
 }

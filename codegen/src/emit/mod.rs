@@ -7,3 +7,5 @@ pub mod enums;
 pub mod facade;
 pub mod format;
 pub mod non_exhaustive;
+pub mod outcomes;
+pub mod raw_passes;

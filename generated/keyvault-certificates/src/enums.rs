@@ -23,7 +23,7 @@ pub enum DeletionRecoveryLevel {
     /// `CustomizedRecoverable+ProtectedSubscription`: As CustomizedRecoverable, and the subscription itself cannot be cancelled while deleted items are kept.
     CustomizedRecoverableProtectedSubscription,
     /// A value this version of the client does not know, kept as the service sent it.
-    UnknownValue(String),
+    UnknownValue(::std::string::String),
 }
 
 impl DeletionRecoveryLevel {
@@ -44,7 +44,7 @@ impl DeletionRecoveryLevel {
     }
 }
 
-impl From<&str> for DeletionRecoveryLevel {
+impl ::std::convert::From<&str> for DeletionRecoveryLevel {
     fn from(value: &str) -> Self {
         match value {
             "Purgeable" => Self::Purgeable,
@@ -61,40 +61,43 @@ impl From<&str> for DeletionRecoveryLevel {
     }
 }
 
-impl From<String> for DeletionRecoveryLevel {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for DeletionRecoveryLevel {
+    fn from(value: ::std::string::String) -> Self {
         Self::from(value.as_str())
     }
 }
 
-impl std::str::FromStr for DeletionRecoveryLevel {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl ::std::str::FromStr for DeletionRecoveryLevel {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for DeletionRecoveryLevel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::std::fmt::Display for DeletionRecoveryLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for DeletionRecoveryLevel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for DeletionRecoveryLevel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DeletionRecoveryLevel {
-    fn deserialize<D: serde::Deserializer<'de>>(
+impl<'de> ::serde::Deserialize<'de> for DeletionRecoveryLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
             'de,
             str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self::from(value.as_ref()))
     }
 }
 
@@ -123,7 +126,7 @@ pub enum KeyUsageType {
     /// `decipherOnly`
     DecipherOnly,
     /// A value this version of the client does not know, kept as the service sent it.
-    UnknownValue(String),
+    UnknownValue(::std::string::String),
 }
 
 impl KeyUsageType {
@@ -144,7 +147,7 @@ impl KeyUsageType {
     }
 }
 
-impl From<&str> for KeyUsageType {
+impl ::std::convert::From<&str> for KeyUsageType {
     fn from(value: &str) -> Self {
         match value {
             "digitalSignature" => Self::DigitalSignature,
@@ -161,40 +164,43 @@ impl From<&str> for KeyUsageType {
     }
 }
 
-impl From<String> for KeyUsageType {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for KeyUsageType {
+    fn from(value: ::std::string::String) -> Self {
         Self::from(value.as_str())
     }
 }
 
-impl std::str::FromStr for KeyUsageType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl ::std::str::FromStr for KeyUsageType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for KeyUsageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::std::fmt::Display for KeyUsageType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for KeyUsageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for KeyUsageType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for KeyUsageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
+impl<'de> ::serde::Deserialize<'de> for KeyUsageType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
             'de,
             str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self::from(value.as_ref()))
     }
 }
 
@@ -210,7 +216,7 @@ pub enum CertificatePolicyAction {
     /// `AutoRenew`
     AutoRenew,
     /// A value this version of the client does not know, kept as the service sent it.
-    UnknownValue(String),
+    UnknownValue(::std::string::String),
 }
 
 impl CertificatePolicyAction {
@@ -224,7 +230,7 @@ impl CertificatePolicyAction {
     }
 }
 
-impl From<&str> for CertificatePolicyAction {
+impl ::std::convert::From<&str> for CertificatePolicyAction {
     fn from(value: &str) -> Self {
         match value {
             "EmailContacts" => Self::EmailContacts,
@@ -234,40 +240,43 @@ impl From<&str> for CertificatePolicyAction {
     }
 }
 
-impl From<String> for CertificatePolicyAction {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for CertificatePolicyAction {
+    fn from(value: ::std::string::String) -> Self {
         Self::from(value.as_str())
     }
 }
 
-impl std::str::FromStr for CertificatePolicyAction {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl ::std::str::FromStr for CertificatePolicyAction {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for CertificatePolicyAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::std::fmt::Display for CertificatePolicyAction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for CertificatePolicyAction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for CertificatePolicyAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CertificatePolicyAction {
-    fn deserialize<D: serde::Deserializer<'de>>(
+impl<'de> ::serde::Deserialize<'de> for CertificatePolicyAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
             'de,
             str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self::from(value.as_ref()))
     }
 }
 
@@ -290,7 +299,7 @@ pub enum JsonWebKeyType {
     /// `oct-HSM`
     OctHsm,
     /// A value this version of the client does not know, kept as the service sent it.
-    UnknownValue(String),
+    UnknownValue(::std::string::String),
 }
 
 impl JsonWebKeyType {
@@ -308,7 +317,7 @@ impl JsonWebKeyType {
     }
 }
 
-impl From<&str> for JsonWebKeyType {
+impl ::std::convert::From<&str> for JsonWebKeyType {
     fn from(value: &str) -> Self {
         match value {
             "EC" => Self::Ec,
@@ -322,40 +331,43 @@ impl From<&str> for JsonWebKeyType {
     }
 }
 
-impl From<String> for JsonWebKeyType {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for JsonWebKeyType {
+    fn from(value: ::std::string::String) -> Self {
         Self::from(value.as_str())
     }
 }
 
-impl std::str::FromStr for JsonWebKeyType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl ::std::str::FromStr for JsonWebKeyType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for JsonWebKeyType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::std::fmt::Display for JsonWebKeyType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for JsonWebKeyType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for JsonWebKeyType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for JsonWebKeyType {
-    fn deserialize<D: serde::Deserializer<'de>>(
+impl<'de> ::serde::Deserialize<'de> for JsonWebKeyType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
             'de,
             str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self::from(value.as_ref()))
     }
 }
 
@@ -374,7 +386,7 @@ pub enum JsonWebKeyCurveName {
     /// `P-256K`
     P256k,
     /// A value this version of the client does not know, kept as the service sent it.
-    UnknownValue(String),
+    UnknownValue(::std::string::String),
 }
 
 impl JsonWebKeyCurveName {
@@ -390,7 +402,7 @@ impl JsonWebKeyCurveName {
     }
 }
 
-impl From<&str> for JsonWebKeyCurveName {
+impl ::std::convert::From<&str> for JsonWebKeyCurveName {
     fn from(value: &str) -> Self {
         match value {
             "P-256" => Self::P256,
@@ -402,39 +414,42 @@ impl From<&str> for JsonWebKeyCurveName {
     }
 }
 
-impl From<String> for JsonWebKeyCurveName {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for JsonWebKeyCurveName {
+    fn from(value: ::std::string::String) -> Self {
         Self::from(value.as_str())
     }
 }
 
-impl std::str::FromStr for JsonWebKeyCurveName {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl ::std::str::FromStr for JsonWebKeyCurveName {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for JsonWebKeyCurveName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::std::fmt::Display for JsonWebKeyCurveName {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for JsonWebKeyCurveName {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for JsonWebKeyCurveName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for JsonWebKeyCurveName {
-    fn deserialize<D: serde::Deserializer<'de>>(
+impl<'de> ::serde::Deserialize<'de> for JsonWebKeyCurveName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
             'de,
             str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self::from(value.as_ref()))
     }
 }

@@ -21,7 +21,7 @@ pub enum JsonWebKeyType {
     /// `oct-HSM`: Symmetric key, as an octet sequence, kept in an HSM.
     OctHsm,
     /// A value this version of the client does not know, kept as the service sent it.
-    UnknownValue(String),
+    UnknownValue(::std::string::String),
 }
 
 impl JsonWebKeyType {
@@ -39,7 +39,7 @@ impl JsonWebKeyType {
     }
 }
 
-impl From<&str> for JsonWebKeyType {
+impl ::std::convert::From<&str> for JsonWebKeyType {
     fn from(value: &str) -> Self {
         match value {
             "EC" => Self::Ec,
@@ -53,40 +53,43 @@ impl From<&str> for JsonWebKeyType {
     }
 }
 
-impl From<String> for JsonWebKeyType {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for JsonWebKeyType {
+    fn from(value: ::std::string::String) -> Self {
         Self::from(value.as_str())
     }
 }
 
-impl std::str::FromStr for JsonWebKeyType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl ::std::str::FromStr for JsonWebKeyType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for JsonWebKeyType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::std::fmt::Display for JsonWebKeyType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for JsonWebKeyType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for JsonWebKeyType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for JsonWebKeyType {
-    fn deserialize<D: serde::Deserializer<'de>>(
+impl<'de> ::serde::Deserialize<'de> for JsonWebKeyType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
             'de,
             str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self::from(value.as_ref()))
     }
 }
 
@@ -105,7 +108,7 @@ pub enum JsonWebKeyCurveName {
     /// `P-256K`: SECG curve secp256k1.
     P256k,
     /// A value this version of the client does not know, kept as the service sent it.
-    UnknownValue(String),
+    UnknownValue(::std::string::String),
 }
 
 impl JsonWebKeyCurveName {
@@ -121,7 +124,7 @@ impl JsonWebKeyCurveName {
     }
 }
 
-impl From<&str> for JsonWebKeyCurveName {
+impl ::std::convert::From<&str> for JsonWebKeyCurveName {
     fn from(value: &str) -> Self {
         match value {
             "P-256" => Self::P256,
@@ -133,40 +136,43 @@ impl From<&str> for JsonWebKeyCurveName {
     }
 }
 
-impl From<String> for JsonWebKeyCurveName {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for JsonWebKeyCurveName {
+    fn from(value: ::std::string::String) -> Self {
         Self::from(value.as_str())
     }
 }
 
-impl std::str::FromStr for JsonWebKeyCurveName {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl ::std::str::FromStr for JsonWebKeyCurveName {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for JsonWebKeyCurveName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::std::fmt::Display for JsonWebKeyCurveName {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for JsonWebKeyCurveName {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for JsonWebKeyCurveName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for JsonWebKeyCurveName {
-    fn deserialize<D: serde::Deserializer<'de>>(
+impl<'de> ::serde::Deserialize<'de> for JsonWebKeyCurveName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
             'de,
             str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self::from(value.as_ref()))
     }
 }
 
@@ -191,7 +197,7 @@ pub enum DeletionRecoveryLevel {
     /// `CustomizedRecoverable+ProtectedSubscription`: As CustomizedRecoverable, and the subscription itself cannot be cancelled while deleted items are kept.
     CustomizedRecoverableProtectedSubscription,
     /// A value this version of the client does not know, kept as the service sent it.
-    UnknownValue(String),
+    UnknownValue(::std::string::String),
 }
 
 impl DeletionRecoveryLevel {
@@ -212,7 +218,7 @@ impl DeletionRecoveryLevel {
     }
 }
 
-impl From<&str> for DeletionRecoveryLevel {
+impl ::std::convert::From<&str> for DeletionRecoveryLevel {
     fn from(value: &str) -> Self {
         match value {
             "Purgeable" => Self::Purgeable,
@@ -229,40 +235,43 @@ impl From<&str> for DeletionRecoveryLevel {
     }
 }
 
-impl From<String> for DeletionRecoveryLevel {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for DeletionRecoveryLevel {
+    fn from(value: ::std::string::String) -> Self {
         Self::from(value.as_str())
     }
 }
 
-impl std::str::FromStr for DeletionRecoveryLevel {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl ::std::str::FromStr for DeletionRecoveryLevel {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for DeletionRecoveryLevel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::std::fmt::Display for DeletionRecoveryLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for DeletionRecoveryLevel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for DeletionRecoveryLevel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DeletionRecoveryLevel {
-    fn deserialize<D: serde::Deserializer<'de>>(
+impl<'de> ::serde::Deserialize<'de> for DeletionRecoveryLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
             'de,
             str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self::from(value.as_ref()))
     }
 }
 
@@ -289,7 +298,7 @@ pub enum JsonWebKeyOperation {
     /// `export`
     Export,
     /// A value this version of the client does not know, kept as the service sent it.
-    UnknownValue(String),
+    UnknownValue(::std::string::String),
 }
 
 impl JsonWebKeyOperation {
@@ -309,7 +318,7 @@ impl JsonWebKeyOperation {
     }
 }
 
-impl From<&str> for JsonWebKeyOperation {
+impl ::std::convert::From<&str> for JsonWebKeyOperation {
     fn from(value: &str) -> Self {
         match value {
             "encrypt" => Self::Encrypt,
@@ -325,40 +334,43 @@ impl From<&str> for JsonWebKeyOperation {
     }
 }
 
-impl From<String> for JsonWebKeyOperation {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for JsonWebKeyOperation {
+    fn from(value: ::std::string::String) -> Self {
         Self::from(value.as_str())
     }
 }
 
-impl std::str::FromStr for JsonWebKeyOperation {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl ::std::str::FromStr for JsonWebKeyOperation {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for JsonWebKeyOperation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::std::fmt::Display for JsonWebKeyOperation {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for JsonWebKeyOperation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for JsonWebKeyOperation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for JsonWebKeyOperation {
-    fn deserialize<D: serde::Deserializer<'de>>(
+impl<'de> ::serde::Deserialize<'de> for JsonWebKeyOperation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
             'de,
             str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self::from(value.as_ref()))
     }
 }
 
@@ -375,7 +387,7 @@ pub enum KeyEncryptionAlgorithm {
     /// `RSA_AES_KEY_WRAP_384`
     RsaAesKeyWrap384,
     /// A value this version of the client does not know, kept as the service sent it.
-    UnknownValue(String),
+    UnknownValue(::std::string::String),
 }
 
 impl KeyEncryptionAlgorithm {
@@ -390,7 +402,7 @@ impl KeyEncryptionAlgorithm {
     }
 }
 
-impl From<&str> for KeyEncryptionAlgorithm {
+impl ::std::convert::From<&str> for KeyEncryptionAlgorithm {
     fn from(value: &str) -> Self {
         match value {
             "CKM_RSA_AES_KEY_WRAP" => Self::CkmRsaAesKeyWrap,
@@ -401,40 +413,43 @@ impl From<&str> for KeyEncryptionAlgorithm {
     }
 }
 
-impl From<String> for KeyEncryptionAlgorithm {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for KeyEncryptionAlgorithm {
+    fn from(value: ::std::string::String) -> Self {
         Self::from(value.as_str())
     }
 }
 
-impl std::str::FromStr for KeyEncryptionAlgorithm {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl ::std::str::FromStr for KeyEncryptionAlgorithm {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for KeyEncryptionAlgorithm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::std::fmt::Display for KeyEncryptionAlgorithm {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for KeyEncryptionAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for KeyEncryptionAlgorithm {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for KeyEncryptionAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
+impl<'de> ::serde::Deserialize<'de> for KeyEncryptionAlgorithm {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
             'de,
             str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self::from(value.as_ref()))
     }
 }
 
@@ -475,7 +490,7 @@ pub enum JsonWebKeyEncryptionAlgorithm {
     /// `A256CBCPAD`
     A256cbcpad,
     /// A value this version of the client does not know, kept as the service sent it.
-    UnknownValue(String),
+    UnknownValue(::std::string::String),
 }
 
 impl JsonWebKeyEncryptionAlgorithm {
@@ -502,7 +517,7 @@ impl JsonWebKeyEncryptionAlgorithm {
     }
 }
 
-impl From<&str> for JsonWebKeyEncryptionAlgorithm {
+impl ::std::convert::From<&str> for JsonWebKeyEncryptionAlgorithm {
     fn from(value: &str) -> Self {
         match value {
             "RSA-OAEP" => Self::RsaOaep,
@@ -525,40 +540,43 @@ impl From<&str> for JsonWebKeyEncryptionAlgorithm {
     }
 }
 
-impl From<String> for JsonWebKeyEncryptionAlgorithm {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for JsonWebKeyEncryptionAlgorithm {
+    fn from(value: ::std::string::String) -> Self {
         Self::from(value.as_str())
     }
 }
 
-impl std::str::FromStr for JsonWebKeyEncryptionAlgorithm {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl ::std::str::FromStr for JsonWebKeyEncryptionAlgorithm {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for JsonWebKeyEncryptionAlgorithm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::std::fmt::Display for JsonWebKeyEncryptionAlgorithm {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for JsonWebKeyEncryptionAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for JsonWebKeyEncryptionAlgorithm {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for JsonWebKeyEncryptionAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
+impl<'de> ::serde::Deserialize<'de> for JsonWebKeyEncryptionAlgorithm {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
             'de,
             str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self::from(value.as_ref()))
     }
 }
 
@@ -591,7 +609,7 @@ pub enum JsonWebKeySignatureAlgorithm {
     /// `ES256K`: ECDSA on curve secp256k1 with SHA-256.
     Es256k,
     /// A value this version of the client does not know, kept as the service sent it.
-    UnknownValue(String),
+    UnknownValue(::std::string::String),
 }
 
 impl JsonWebKeySignatureAlgorithm {
@@ -614,7 +632,7 @@ impl JsonWebKeySignatureAlgorithm {
     }
 }
 
-impl From<&str> for JsonWebKeySignatureAlgorithm {
+impl ::std::convert::From<&str> for JsonWebKeySignatureAlgorithm {
     fn from(value: &str) -> Self {
         match value {
             "PS256" => Self::Ps256,
@@ -633,40 +651,43 @@ impl From<&str> for JsonWebKeySignatureAlgorithm {
     }
 }
 
-impl From<String> for JsonWebKeySignatureAlgorithm {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for JsonWebKeySignatureAlgorithm {
+    fn from(value: ::std::string::String) -> Self {
         Self::from(value.as_str())
     }
 }
 
-impl std::str::FromStr for JsonWebKeySignatureAlgorithm {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl ::std::str::FromStr for JsonWebKeySignatureAlgorithm {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for JsonWebKeySignatureAlgorithm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::std::fmt::Display for JsonWebKeySignatureAlgorithm {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for JsonWebKeySignatureAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for JsonWebKeySignatureAlgorithm {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for JsonWebKeySignatureAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
+impl<'de> ::serde::Deserialize<'de> for JsonWebKeySignatureAlgorithm {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
             'de,
             str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self::from(value.as_ref()))
     }
 }
 
@@ -681,7 +702,7 @@ pub enum ActionType {
     /// `Notify`: Raise an Event Grid event before the key expires (30 days ahead, not configurable).
     Notify,
     /// A value this version of the client does not know, kept as the service sent it.
-    UnknownValue(String),
+    UnknownValue(::std::string::String),
 }
 
 impl ActionType {
@@ -695,7 +716,7 @@ impl ActionType {
     }
 }
 
-impl From<&str> for ActionType {
+impl ::std::convert::From<&str> for ActionType {
     fn from(value: &str) -> Self {
         match value {
             "Rotate" => Self::Rotate,
@@ -705,39 +726,42 @@ impl From<&str> for ActionType {
     }
 }
 
-impl From<String> for ActionType {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for ActionType {
+    fn from(value: ::std::string::String) -> Self {
         Self::from(value.as_str())
     }
 }
 
-impl std::str::FromStr for ActionType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl ::std::str::FromStr for ActionType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for ActionType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::std::fmt::Display for ActionType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for ActionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for ActionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ActionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
+impl<'de> ::serde::Deserialize<'de> for ActionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
             'de,
             str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self::from(value.as_ref()))
     }
 }

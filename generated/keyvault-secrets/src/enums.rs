@@ -23,7 +23,7 @@ pub enum DeletionRecoveryLevel {
     /// `CustomizedRecoverable+ProtectedSubscription`: As CustomizedRecoverable, and the subscription itself cannot be cancelled while deleted items are kept.
     CustomizedRecoverableProtectedSubscription,
     /// A value this version of the client does not know, kept as the service sent it.
-    UnknownValue(String),
+    UnknownValue(::std::string::String),
 }
 
 impl DeletionRecoveryLevel {
@@ -44,7 +44,7 @@ impl DeletionRecoveryLevel {
     }
 }
 
-impl From<&str> for DeletionRecoveryLevel {
+impl ::std::convert::From<&str> for DeletionRecoveryLevel {
     fn from(value: &str) -> Self {
         match value {
             "Purgeable" => Self::Purgeable,
@@ -61,39 +61,42 @@ impl From<&str> for DeletionRecoveryLevel {
     }
 }
 
-impl From<String> for DeletionRecoveryLevel {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for DeletionRecoveryLevel {
+    fn from(value: ::std::string::String) -> Self {
         Self::from(value.as_str())
     }
 }
 
-impl std::str::FromStr for DeletionRecoveryLevel {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl ::std::str::FromStr for DeletionRecoveryLevel {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for DeletionRecoveryLevel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::std::fmt::Display for DeletionRecoveryLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for DeletionRecoveryLevel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for DeletionRecoveryLevel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DeletionRecoveryLevel {
-    fn deserialize<D: serde::Deserializer<'de>>(
+impl<'de> ::serde::Deserialize<'de> for DeletionRecoveryLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
             'de,
             str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self::from(value.as_ref()))
     }
 }

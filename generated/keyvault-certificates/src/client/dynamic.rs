@@ -562,7 +562,6 @@ impl CertificateClient {
         params: &Map<String, Value>,
         body: Option<Value>,
     ) -> Result<Response<Value>, Error> {
-        #[allow(unused_mut)]
         let mut body = body;
         match operation_id {
             "GetCertificates" | "get_certificates" => {

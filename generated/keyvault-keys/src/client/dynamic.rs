@@ -554,7 +554,6 @@ impl KeyClient {
         params: &Map<String, Value>,
         body: Option<Value>,
     ) -> Result<Response<Value>, Error> {
-        #[allow(unused_mut)]
         let mut body = body;
         match operation_id {
             "CreateKey" | "create_key" => {

@@ -345,7 +345,6 @@ impl SecretClient {
         params: &Map<String, Value>,
         body: Option<Value>,
     ) -> Result<Response<Value>, Error> {
-        #[allow(unused_mut)]
         let mut body = body;
         match operation_id {
             "SetSecret" | "set_secret" => {
