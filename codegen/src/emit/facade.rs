@@ -352,7 +352,7 @@ pub fn emit(raw: &syn::File, client_name: &str, title: &str, pageables: &[Pageab
         quote! {
             /// Reads a raw success body to its end, for an outcome enum to decode.
             async fn read_body(body: progenitor_client::ByteStream) -> Result<Vec<u8>, Error> {
-                use futures_util::StreamExt as _;
+                use keyvault_runtime::StreamExt as _;
                 let mut stream = body.into_inner();
                 let mut out = Vec::new();
                 while let Some(chunk) = stream.next().await {
