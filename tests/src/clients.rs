@@ -5,10 +5,18 @@
 //! the client its name asks for ([`route`]), or to the one named explicitly
 //! ([`by_name`]). Adding a client is one row of [`CLIENTS`] (and its crate as a
 //! dependency, with its `dynamic` feature).
+//!
+//! An exchange that the folder's client has no operation for goes to the next client of
+//! the table that has one ([`Replay`]): a certificates recording that downloads the
+//! certificate's secret is checked by the secrets client.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use serde_json::Value;
+
 use crate::examples::Api;
+use crate::replay::Target;
 
 /// A generated client the harness can replay through.
 pub struct Client {
@@ -59,6 +67,42 @@ pub fn route(folder: &Path) -> Result<&'static Client, String> {
             by_name(suffix).map_err(|e| format!("{}: {e}", folder.display()))
         }
         _ => Ok(&CLIENTS[0]),
+    }
+}
+
+/// Every client of the table, ready to replay through: the folder's client first, then the
+/// others in table order, each with the request bodies of its own spec's examples.
+pub struct Replay {
+    clients: Vec<(Api, BTreeMap<String, Value>)>,
+}
+
+impl Replay {
+    /// `primary` first; `spec` replaces the primary's spec as the source of request bodies.
+    pub fn new(primary: &Client, spec: Option<&Path>) -> Self {
+        let others = CLIENTS.iter().filter(|c| c.name != primary.name);
+        let clients = std::iter::once(primary)
+            .chain(others)
+            .map(|c| {
+                let api = (c.api)();
+                let spec = match spec {
+                    Some(spec) if c.name == primary.name => spec.to_owned(),
+                    _ => c.spec_path(),
+                };
+                let bodies = crate::replay::example_bodies(&api, &spec);
+                (api, bodies)
+            })
+            .collect();
+        Self { clients }
+    }
+
+    /// The targets for [`crate::replay::replay_dir_routed`], the folder's client first.
+    pub fn targets(&self) -> Vec<Target<'_>> {
+        self.clients.iter().map(|(api, bodies)| Target { api, bodies }).collect()
+    }
+
+    /// Replays every recording under `dir` (see [`crate::replay::replay_dir_routed`]).
+    pub fn replay_dir(&self, dir: &Path) -> Result<crate::replay::Report, String> {
+        crate::replay::replay_dir_routed_blocking(&self.targets(), dir)
     }
 }
 

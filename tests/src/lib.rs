@@ -244,6 +244,7 @@ pub fn seeded_bytes(seed: u64, len: usize) -> Vec<u8> {
 
 pub mod clients;
 pub mod examples;
+pub mod operation_case;
 pub mod replay;
 
 /// Parameters for a 2048-bit RSA key, the body the create-key tests send.

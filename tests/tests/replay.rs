@@ -1,40 +1,125 @@
-//! The recorded traffic under `../shared/recordings`, replayed through the generated client.
+//! The recorded traffic under `../shared`, replayed through the generated clients:
+//! `recordings/` (keys), `recordings-secrets/` and `recordings-certificates/`, each through
+//! the client its name routes to, and an exchange that client has no operation for through
+//! the next client of the table that has one.
 //!
 //! Runs `keyvault_tests::replay` (the harness behind `cargo xtask replay`) on the shared
-//! recordings: found at `$KV_SHARED/recordings`, or `<workspace>/../shared/recordings`.
-//! Skipped, with a message, when that folder does not exist.
+//! recordings: found under `$KV_SHARED`, or `<workspace>/../shared`. Skipped, with a
+//! message, when a folder does not exist.
 
 use std::path::PathBuf;
 
-use keyvault_tests::replay;
+use keyvault_tests::{clients, replay};
 
-fn recordings() -> PathBuf {
+fn shared(folder: &str) -> PathBuf {
     let shared = std::env::var_os("KV_SHARED")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    shared.join("recordings")
+    shared.join(folder)
 }
 
-#[test]
-fn shared_recordings_replay_through_the_client() {
-    let dir = recordings();
+/// Replays `../shared/<folder>` through the client it routes to (others as fallbacks) and
+/// asserts that every file was read, every exchange matched an operation of some client,
+/// and every one passed. `None` when the folder is absent.
+fn replay_shared(folder: &str, client: &str) -> Option<replay::Report> {
+    let dir = shared(folder);
     if !dir.is_dir() {
         eprintln!("skipped: no recordings at {} (set KV_SHARED to the shared folder)", dir.display());
-        return;
+        return None;
     }
-    let api = keyvault_tests::dynamic_api!(keyvault_keys, KeyClient);
-    let spec = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../spec/specification/keyvault/data-plane/Microsoft.KeyVault/stable/7.4/keys.json");
-    let bodies = replay::example_bodies(&api, &spec);
-    let report = replay::replay_dir_blocking(&api, &dir, &bodies).expect("recordings replay");
+    let route = clients::route(&dir).expect("the folder routes to a client");
+    assert_eq!(route.name, client, "{folder} routes to {client}");
+    let report = clients::Replay::new(route, None).replay_dir(&dir).expect("recordings replay");
     println!("{}", report.render());
     let t = report.totals();
     assert!(!report.recordings.is_empty(), "no recordings found in {}", dir.display());
     assert!(report.errors.is_empty(), "\n{}", report.render());
     assert_eq!(t.failed, 0, "\n{}", report.render());
-    // Every shared recording is Key Vault keys traffic: each exchange is an operation of ours.
+    // Every shared recording is Key Vault traffic: each exchange is an operation of ours.
     assert_eq!(t.matched, t.exchanges, "\n{}", report.render());
     assert_eq!(t.passed, t.matched);
+    Some(report)
+}
+
+/// The exchanges that were replayed through another client than the folder's, by label.
+fn routed_elsewhere(report: &replay::Report) -> Vec<&str> {
+    report
+        .recordings
+        .iter()
+        .flat_map(|r| &r.exchanges)
+        .filter(
+            |e| matches!(&e.verdict, replay::Verdict::Passed(n) if n.iter().any(|n| n.starts_with("replayed through"))),
+        )
+        .map(|e| e.label.as_str())
+        .collect()
+}
+
+#[test]
+fn shared_recordings_replay_through_the_client() {
+    if let Some(report) = replay_shared("recordings", "keys") {
+        assert_eq!(routed_elsewhere(&report), Vec::<&str>::new(), "keys traffic is the keys client's");
+    }
+}
+
+#[test]
+fn shared_secrets_recordings_replay_through_the_secrets_client() {
+    if let Some(report) = replay_shared("recordings-secrets", "secrets") {
+        assert_eq!(report.client, "SecretClient");
+        assert_eq!(routed_elsewhere(&report), Vec::<&str>::new(), "secrets traffic is the secrets client's");
+    }
+}
+
+/// The certificates tests also download a certificate's secret (`GET /secrets/{name}/{version}`):
+/// those exchanges, and only those, are replayed through the secrets client.
+#[test]
+fn shared_certificates_recordings_replay_through_the_certificates_client() {
+    let Some(report) = replay_shared("recordings-certificates", "certificates") else { return };
+    assert_eq!(report.client, "CertificateClient");
+    let routed = routed_elsewhere(&report);
+    let secrets =
+        report.recordings.iter().flat_map(|r| &r.exchanges).filter(|e| e.label.starts_with("GET /secrets/")).count();
+    assert!(secrets > 0, "the certificates recordings download secrets");
+    assert_eq!(routed.len(), secrets, "{routed:?}");
+    assert!(routed.iter().all(|l| l.starts_with("GET /secrets/")), "{routed:?}");
+    let text = report.render();
+    assert!(text.contains("replayed through SecretClient: CertificateClient has no operation"), "{text}");
+}
+
+/// An exchange the folder's client has no operation for is checked by the client that has
+/// one, as strictly as its own: a field the secrets model lacks fails it. Without the
+/// fallback it is only unmatched.
+#[test]
+fn an_exchange_of_another_client_is_checked_by_that_client() {
+    let dir = std::env::temp_dir().join(format!("kv-replay-routing-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let entry = |url: &str, body: serde_json::Value| {
+        serde_json::json!({
+            "RequestUri": url, "RequestMethod": "GET", "RequestHeaders": {"Authorization": "Sanitized"},
+            "RequestBody": null, "StatusCode": 200, "ResponseHeaders": {"Content-Type": "application/json"},
+            "ResponseBody": body
+        })
+    };
+    let recording = serde_json::json!({"Entries": [
+        entry("https://v.vault.azure.net/certificates/c/abc?api-version=7.4",
+              serde_json::json!({"id": "https://v.vault.azure.net/certificates/c/abc"})),
+        entry("https://v.vault.azure.net/secrets/c/abc?api-version=7.4",
+              serde_json::json!({"id": "https://v.vault.azure.net/secrets/c/abc", "value": "x", "notASecretField": 1})),
+    ]});
+    std::fs::write(dir.join("routing.json"), recording.to_string()).unwrap();
+    let certificates = clients::by_name("certificates").unwrap();
+    let routed = clients::Replay::new(certificates, None).replay_dir(&dir).expect("replay runs");
+    let alone = replay::replay_dir_blocking(&(certificates.api)(), &dir, &Default::default()).expect("replay runs");
+    std::fs::remove_dir_all(&dir).ok();
+
+    let (r, text) = (&routed.recordings[0], routed.render());
+    assert_eq!((r.exchanges.len(), r.matched(), r.passed(), r.failed(), r.unmatched()), (2, 2, 1, 1, 0), "\n{text}");
+    assert!(text.contains("response dropped: /notASecretField = 1"), "\n{text}");
+    assert!(text.contains("(GetSecret)"), "the secrets client's operation:\n{text}");
+    assert!(text.contains("replayed through SecretClient"), "\n{text}");
+
+    let (r, text) = (&alone.recordings[0], alone.render());
+    assert_eq!((r.matched(), r.unmatched()), (1, 1), "\n{text}");
+    assert!(text.contains("unmatched routing.json #1 GET /secrets/c/abc"), "\n{text}");
 }
 
 /// The harness is not vacuous: a field the model lacks, in a response or in a recorded

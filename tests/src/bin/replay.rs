@@ -4,13 +4,14 @@
 //! Each folder goes to the client its name asks for (`recordings-secrets` → `secrets`,
 //! anything else → `keys`; see `keyvault_tests::clients`), or to `--client NAME`. `--spec`
 //! names the spec whose examples supply request bodies that a recording did not keep
-//! (default: the client's spec in our `spec/`). Exits 1 when a file is unreadable or a
+//! (default: the client's spec in our `spec/`). An exchange the folder's client has no
+//! operation for is replayed through the next client of the table that has one. Exits 1 when a file is unreadable or a
 //! matched exchange fails, 2 on bad usage. Run it as `cargo xtask replay --recordings DIR`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use keyvault_tests::{clients, replay};
+use keyvault_tests::clients;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -45,9 +46,8 @@ fn main() -> ExitCode {
             Ok(c) => c,
             Err(e) => return usage(&e),
         };
-        let api = (route.api)();
-        let bodies = replay::example_bodies(&api, spec.as_deref().unwrap_or(&route.spec_path()));
-        match replay::replay_dir_blocking(&api, &dir, &bodies) {
+        // Exchanges the folder's client has no operation for go to the next client that has.
+        match clients::Replay::new(route, spec.as_deref()).replay_dir(&dir) {
             Ok(report) => {
                 print!("{}", report.render());
                 ok &= report.ok();
