@@ -86,9 +86,12 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
 /// Transport failures worth another attempt: the connection could not be
 /// made or broke while sending, or the attempt timed out.
 pub(crate) fn is_retryable_transport(error: &reqwest::Error) -> bool {
-    // `is_body`: the connection broke (reset, truncated chunked encoding) while the response
-    // body was being read; the attempt is repeated like any other transport failure.
-    error.is_connect() || error.is_timeout() || error.is_request() || error.is_body()
+    // The connection broke (reset, truncated chunked encoding) while the response body was
+    // being read: the attempt is repeated like any other transport failure. reqwest reports
+    // such failures from `Response::chunk` as decode errors (`is_decode`), and from other body
+    // readers as body errors. The pipeline reads bodies only as bytes (JSON is parsed later,
+    // with its own error), so a decode error here is always a broken read of this attempt.
+    error.is_connect() || error.is_timeout() || error.is_request() || error.is_body() || error.is_decode()
 }
 
 #[cfg(test)]

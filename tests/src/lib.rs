@@ -242,6 +242,7 @@ pub fn seeded_bytes(seed: u64, len: usize) -> Vec<u8> {
 // Harnesses derived from data: the spec's examples and recorded service traffic.
 // ---------------------------------------------------------------------------
 
+pub mod blob_server;
 pub mod clients;
 pub mod examples;
 pub mod operation_case;
