@@ -216,7 +216,7 @@ pub fn generate(opts: &Options) -> Result<Generated> {
     let mut files = vec![
         GeneratedFile {
             path: "Cargo.toml".into(),
-            contents: emit::format::with_header("#", &rs_header, &emit::crate_files::cargo_toml(opts, &title)),
+            contents: emit::format::with_header("#", &rs_header, &emit::crate_files::cargo_toml(opts, &client)),
         },
         GeneratedFile {
             path: "src/lib.rs".into(),

@@ -13,7 +13,7 @@ use crate::azure::AzureFacts;
 /// progenitor-client is pinned exactly because the runtime relies on `ResponseValue`
 /// internals that are `#[doc(hidden)]` there. Only the crates that progenitor's output
 /// names directly are dependencies; the rest comes through the runtime.
-pub fn cargo_toml(opts: &Options, title: &str) -> String {
+pub fn cargo_toml(opts: &Options, client: &str) -> String {
     let workspace =
         if opts.standalone { "\n# Built on its own, outside any enclosing workspace.\n[workspace]\n" } else { "" };
     format!(
@@ -22,7 +22,7 @@ name = "{name}"
 version = "0.1.0"
 edition = "2024"
 rust-version = "1.88"
-description = "Typed async client for {title}, generated from its REST spec."
+description = "Typed async {client} for Azure Key Vault, generated from its REST spec."
 license = "MIT"
 publish = false
 {workspace}
@@ -61,7 +61,8 @@ pub fn lib_rs(opts: &Options, facts: &AzureFacts, title: &str, client: &str, exa
     let enums_use = if facts.enums.is_empty() { "" } else { "    pub use crate::enums::*;\n" };
     let spec = Path::new(&opts.spec_label).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let mut docs = format!(
-        "//! A typed async client for {title} (api-version {version}), generated from `{spec}`.\n\
+        "//! A typed async [`{client}`] for Azure Key Vault (api-version {version}), generated from `{spec}`\n\
+         //! (`{title}` in the spec).\n\
          //!\n\
          //! - [`{client}`] has one method per operation; list operations also have `*_pages` and\n\
          //!   `*_stream` methods that follow the service's next links.\n\

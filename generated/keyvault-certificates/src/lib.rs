@@ -2,7 +2,8 @@
 // Generated from spec/specification/keyvault/data-plane/Microsoft.KeyVault/stable/7.4/certificates.json
 // with kv-codegen; change the spec or the generator, then regenerate.
 
-//! A typed async client for KeyVaultClient (api-version 7.4), generated from `certificates.json`.
+//! A typed async [`CertificateClient`] for Azure Key Vault (api-version 7.4), generated from `certificates.json`
+//! (`KeyVaultClient` in the spec).
 //!
 //! - [`CertificateClient`] has one method per operation; list operations also have `*_pages` and
 //!   `*_stream` methods that follow the service's next links.

@@ -55,12 +55,11 @@ pub mod types {
     }
 
     ///Result of a certificate backup: the blob.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct BackupCertificateResult {
         ///The backup blob.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<keyvault_runtime::Base64Url>,
+        pub value: keyvault_runtime::Base64Url,
     }
 
     ///Attributes of a certificate, kept by Key Vault.

@@ -30,12 +30,11 @@ pub mod types {
     }
 
     ///Result of a secret backup: the blob.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct BackupSecretResult {
         ///The backup blob.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<keyvault_runtime::Base64Url>,
+        pub value: keyvault_runtime::Base64Url,
     }
 
     ///Secret in the deleted state, with the dates of its deletion and planned purge and the id to recover it with.
