@@ -118,6 +118,7 @@ pub fn prepare(spec: &std::path::Path) -> Result<Prepared> {
 pub fn prepare_from(source: &dyn load::Source, spec: &std::path::Path) -> Result<Prepared> {
     let loaded = load::read_json_from(source, spec)?;
     let dialect = load::detect(&loaded)?;
+    validate::before_bundling(&loaded.doc, spec, dialect)?;
     let bundled = bundle::bundle_from(source, loaded)?;
     // Later stages see one bundled document; their errors are mapped back to the file and
     // pointer the offending value came from.

@@ -29,6 +29,12 @@ pub use operation_ids::operation_ids;
 /// The HTTP methods an OpenAPI path item may hold.
 pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
+/// Checks the root document as read, before bundling copies other files' values into its
+/// sections: those sections must be objects.
+pub fn before_bundling(doc: &Value, file: &Path, dialect: Dialect) -> Result<()> {
+    structure::sections(&Ctx { doc, file, dialect })
+}
+
 /// Runs every structural check on `doc`, the bundled root document read from `file`.
 pub fn spec(doc: &Value, file: &Path, dialect: Dialect) -> Result<()> {
     let cx = Ctx { doc, file, dialect };

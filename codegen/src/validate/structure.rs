@@ -7,8 +7,27 @@ use super::{Ctx, METHODS, kind_of, object, opt_bool, opt_object, opt_str, opt_st
 use crate::error::Result;
 use crate::pointer;
 
+/// The sections other files' values are copied into are objects: checked on the root as
+/// read, before bundling writes into them.
+pub fn sections(cx: &Ctx) -> Result<()> {
+    let root = object(cx, cx.doc, "", "a spec")?;
+    if cx.swagger() {
+        for key in ["paths", "definitions", "parameters", "responses"] {
+            opt_object(cx, root, "", key)?;
+        }
+    } else if let Some(components) = opt_object(cx, root, "", "components")? {
+        for (section, v) in components {
+            if !section.starts_with("x-") {
+                object(cx, v, &pointer::join("/components", section), &format!("`components/{section}`"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Root, `info`, sections, host, path items and operations.
 pub fn check(cx: &Ctx) -> Result<()> {
+    sections(cx)?;
     let root = object(cx, cx.doc, "", "a spec")?;
     info(cx, root.get("info"))?;
     match root.get("paths") {
@@ -16,19 +35,11 @@ pub fn check(cx: &Ctx) -> Result<()> {
         Some(v) => object(cx, v, "/paths", "`paths`")?,
     };
     if cx.swagger() {
-        for key in ["definitions", "parameters", "responses", "securityDefinitions"] {
-            opt_object(cx, root, "", key)?;
-        }
+        opt_object(cx, root, "", "securityDefinitions")?;
         for key in ["consumes", "produces"] {
             opt_strings(cx, root, "", key)?;
         }
         host(cx, root)?;
-    } else if let Some(components) = opt_object(cx, root, "", "components")? {
-        for (section, v) in components {
-            if !section.starts_with("x-") {
-                object(cx, v, &pointer::join("/components", section), &format!("`components/{section}`"))?;
-            }
-        }
     }
     if let Some(h) = root.get("x-ms-parameterized-host") {
         parameterized_host(cx, h)?;
