@@ -2,6 +2,7 @@
 
 mod codegen_cmd;
 mod conformance;
+mod fuzz_cmd;
 mod paths;
 mod replay_cmd;
 
@@ -25,6 +26,8 @@ enum Command {
     Conformance(conformance::Args),
     /// Replay recorded service traffic through the generated client; one row per recording.
     Replay(replay_cmd::Args),
+    /// Fuzz the whole generator, in memory, for a bounded time (nightly + cargo-fuzz).
+    Fuzz(fuzz_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
         Command::Codegen(args) => codegen_cmd::run(args),
         Command::Conformance(args) => conformance::run(args),
         Command::Replay(args) => replay_cmd::run(args),
+        Command::Fuzz(args) => fuzz_cmd::run(args),
     };
     match result {
         Ok(code) => code,
