@@ -89,7 +89,10 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         println!("fuzz: no finding in {} s", args.seconds);
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!("fuzz: finding(s) in {}; reproduce with `cargo +nightly fuzz run generate FILE`", artifacts.display());
+        eprintln!(
+            "fuzz: finding(s) in {}; reproduce with `cargo +nightly fuzz run generate FILE`",
+            artifacts.display()
+        );
         Ok(ExitCode::FAILURE)
     }
 }

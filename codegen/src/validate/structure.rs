@@ -173,13 +173,13 @@ fn operation(cx: &Ctx, op: &Value, at: &str) -> Result<()> {
     if let Some(p) = op.get("x-ms-pageable") {
         pageable(cx, p, &format!("{at}/x-ms-pageable"))?;
     }
-    if let Some(lro) = op.get("x-ms-long-running-operation") {
-        if !lro.is_boolean() {
-            return Err(cx.err(
-                &format!("{at}/x-ms-long-running-operation"),
-                format!("`x-ms-long-running-operation` must be a boolean, not {}", kind_of(lro)),
-            ));
-        }
+    if let Some(lro) = op.get("x-ms-long-running-operation")
+        && !lro.is_boolean()
+    {
+        return Err(cx.err(
+            &format!("{at}/x-ms-long-running-operation"),
+            format!("`x-ms-long-running-operation` must be a boolean, not {}", kind_of(lro)),
+        ));
     }
     Ok(())
 }
