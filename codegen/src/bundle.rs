@@ -5,7 +5,7 @@
 //! the same section and name, and every `$ref` is rewritten to point at the copy. Example files
 //! (`x-ms-examples`) are not schemas: they are collected, checked for existence and removed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -237,17 +237,25 @@ fn take_examples(source: &dyn Source, doc: &mut Value, spec_path: &Path) -> Vec<
 }
 
 /// Rejects chains of `$ref`s that lead back to themselves without any schema in between.
+///
+/// Each pointer is followed once: targets already known to end in a schema are remembered,
+/// so a long chain of aliases costs linear time, not a walk per `$ref`.
 fn check_ref_cycles(doc: &Value, root: &Path, origins: &BTreeMap<String, (PathBuf, String)>) -> Result<()> {
     let mut refs = Vec::new();
     collect_refs(doc, String::new(), &mut refs);
+    let mut ends: HashSet<String> = HashSet::new();
     for (at, first) in refs {
         let mut chain = vec![first.clone()];
+        let mut seen: HashSet<String> = HashSet::from([first.clone()]);
         let mut cur = first;
-        while let Some(Value::String(next)) =
-            pointer::resolve(doc, cur.trim_start_matches('#')).and_then(|t| t.get("$ref"))
-        {
-            if chain.contains(next) {
-                chain.push(next.clone());
+        while !ends.contains(&cur) {
+            let Some(Value::String(next)) =
+                pointer::resolve(doc, cur.trim_start_matches('#')).and_then(|t| t.get("$ref"))
+            else {
+                break;
+            };
+            chain.push(next.clone());
+            if !seen.insert(next.clone()) {
                 let (file, ptr) = locate(&at, root, origins);
                 return Err(Error::spec(
                     file,
@@ -255,9 +263,9 @@ fn check_ref_cycles(doc: &Value, root: &Path, origins: &BTreeMap<String, (PathBu
                     format!("$ref cycle with no schema in between: {}", chain.join(" → ")),
                 ));
             }
-            chain.push(next.clone());
             cur = next.clone();
         }
+        ends.extend(chain);
     }
     Ok(())
 }

@@ -84,3 +84,31 @@ fn shape(path: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_variables_in_order_and_errors_named() {
+        assert_eq!(template_variables("/keys/{name}/{version}").unwrap(), ["name", "version"]);
+        assert_eq!(template_variables("{vaultBaseUrl}").unwrap(), ["vaultBaseUrl"]);
+        assert!(template_variables("/keys").unwrap().is_empty());
+        for (bad, says) in [
+            ("{vaultBaseUrl", "never closed"),
+            ("vaultBaseUrl}", "without `{`"),
+            ("/a/{}", "empty variable"),
+            ("/a/{x{y}}", "inside a variable"),
+            ("/a/{x}/{x}", "appears twice"),
+        ] {
+            let e = template_variables(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn shapes_ignore_variable_names() {
+        assert_eq!(shape("/keys/{name}/backup"), shape("/keys/{key-name}/backup"));
+        assert_ne!(shape("/keys/{name}"), shape("/secrets/{name}"));
+    }
+}

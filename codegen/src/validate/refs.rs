@@ -79,11 +79,13 @@ pub fn check_allof_cycles(cx: &Ctx) -> Result<()> {
         }
         // (name, index of its next parent to follow)
         let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
+        let mut on_stack: BTreeMap<&str, ()> = BTreeMap::from([(*start, ())]);
         while let Some((name, next)) = stack.last_mut() {
             let name = *name;
             let edges = parents.get(name).map_or(&[][..], Vec::as_slice);
             let Some((at, parent)) = edges.get(*next) else {
                 done.insert(name, ());
+                on_stack.remove(name);
                 stack.pop();
                 continue;
             };
@@ -92,13 +94,54 @@ pub fn check_allof_cycles(cx: &Ctx) -> Result<()> {
             if done.contains_key(parent) {
                 continue;
             }
-            if let Some(from) = stack.iter().position(|(n, _)| *n == parent) {
+            if on_stack.contains_key(parent) {
+                let from = stack.iter().position(|(n, _)| *n == parent).unwrap_or(0);
                 let mut cycle: Vec<&str> = stack[from..].iter().map(|(n, _)| *n).collect();
                 cycle.push(parent);
                 return Err(cx.err(at, format!("allOf cycle: {} inherits from itself", cycle.join(" → "))));
             }
+            on_stack.insert(parent, ());
             stack.push((parent, 0));
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, Value, json};
+
+    use super::*;
+    use crate::load::Dialect;
+
+    fn check(defs: Value) -> Result<()> {
+        let doc = json!({"definitions": defs});
+        check_allof_cycles(&Ctx { doc: &doc, file: std::path::Path::new("x.json"), dialect: Dialect::Swagger2 })
+    }
+
+    #[test]
+    fn a_long_inheritance_chain_is_walked_without_recursion() {
+        // 20 000 links would overflow any recursive walk's stack.
+        let mut defs = Map::new();
+        for i in 0..20_000 {
+            defs.insert(format!("D{i}"), json!({"allOf": [{"$ref": format!("#/definitions/D{}", i + 1)}]}));
+        }
+        assert!(check(Value::Object(defs.clone())).is_ok());
+        defs.insert("D20000".into(), json!({"allOf": [{"$ref": "#/definitions/D0"}]}));
+        let e = check(Value::Object(defs)).unwrap_err().to_string();
+        assert!(e.contains("allOf cycle"), "{e}");
+    }
+
+    #[test]
+    fn diamonds_and_self_references_by_property_are_not_cycles() {
+        let defs = json!({
+            "A": {"allOf": [{"$ref": "#/definitions/B"}, {"$ref": "#/definitions/C"}]},
+            "B": {"allOf": [{"$ref": "#/definitions/D"}]},
+            "C": {"allOf": [{"$ref": "#/definitions/D"}]},
+            "D": {"properties": {"next": {"$ref": "#/definitions/A"}}}
+        });
+        assert!(check(defs).is_ok());
+        let e = check(json!({"S": {"allOf": [{"$ref": "#/definitions/S"}]}})).unwrap_err().to_string();
+        assert!(e.contains("x.json#/definitions/S/allOf/0/$ref") && e.contains("S → S"), "{e}");
+    }
 }

@@ -25,6 +25,9 @@ pub fn content(cx: &Ctx, c: &Value, at: &str) -> Result<()> {
     for (mt, media) in c {
         let here = pointer::join(at, mt);
         let media = object(cx, media, &here, "a media type")?;
+        if media.contains_key("encoding") {
+            return Err(cx.err(&format!("{here}/encoding"), "`encoding` (multipart bodies) is not supported"));
+        }
         if let Some(s) = media.get("schema") {
             check(cx, s, &format!("{here}/schema"))?;
         }
