@@ -124,7 +124,7 @@ fn parameter<'a>(cx: &Ctx, p: &'a Value, at: &str) -> Result<(&'a Map<String, Va
     };
     let known: &[&str] = if cx.swagger() { &SWAGGER_IN } else { &OPENAPI_IN };
     let location = match opt_str(cx, map, at, "in")? {
-        Some("cookie") => {
+        Some("cookie") if !cx.swagger() => {
             return Err(cx.err(&format!("{at}/in"), "cookie parameters are not supported: Key Vault sends none"));
         }
         Some(l) if known.contains(&l) => l,
