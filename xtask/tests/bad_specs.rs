@@ -1008,3 +1008,80 @@ fn openapi3_components_section_not_an_object_is_refused() {
     fx.write_json("keys.json", &doc);
     fx.fails("keys.json", "keys.json", "/components/parameters", &["`components/parameters` must be an object"]);
 }
+
+// --- 18: found by probing and fuzzing: panics and progenitor failures without a location ---
+
+#[test]
+fn enum_name_that_is_not_an_identifier_is_refused_not_a_panic() {
+    // Was a panic in the enum emitter (`"1 bad name!" is not a valid Ident`).
+    let mut doc = keys();
+    doc["definitions"]["BackupKeyResult"]["properties"]["kty"] =
+        json!({"type": "string", "enum": ["EC"], "x-ms-enum": {"name": "1 bad name!", "modelAsString": true}});
+    Fixture::new(&doc).fails(
+        "keys.json",
+        "keys.json",
+        "/definitions/BackupKeyResult/properties/kty/x-ms-enum/name",
+        &["enum name `1 bad name!` cannot name a Rust type"],
+    );
+}
+
+#[test]
+fn enum_definition_named_like_a_keyword_is_refused() {
+    // Was `generated code does not parse: expected identifier, found keyword`, without a location.
+    let mut doc = keys();
+    doc["definitions"]["type"] = json!({"type": "string", "enum": ["a", "b"]});
+    doc["definitions"]["BackupKeyResult"]["properties"]["kind"] = json!({"$ref": "#/definitions/type"});
+    Fixture::new(&doc).fails(
+        "keys.json",
+        "keys.json",
+        "/definitions/type",
+        &["enum name `type` cannot name a Rust type"],
+    );
+}
+
+#[test]
+fn enum_value_of_the_wrong_type_is_refused() {
+    // Was progenitor's `type error unexpected value type`, without a location.
+    let mut doc = keys();
+    doc["definitions"]["BackupKeyResult"]["properties"]["value"]["enum"] = json!(["a", 1]);
+    Fixture::new(&doc).fails(
+        "keys.json",
+        "keys.json",
+        &format!("{VALUE}/enum/1"),
+        &["enum value 1 is not of the schema's type `string`"],
+    );
+}
+
+#[test]
+fn repeated_enum_value_is_refused() {
+    // Was a panic inside progenitor (`Failed to make unique variant names`), caught.
+    let mut doc = keys();
+    doc["definitions"]["BackupKeyResult"]["properties"]["value"]["enum"] = json!(["a", "a"]);
+    Fixture::new(&doc).fails(
+        "keys.json",
+        "keys.json",
+        &format!("{VALUE}/enum/1"),
+        &["enum value \"a\" is listed twice"],
+    );
+}
+
+#[test]
+fn default_of_the_wrong_type_is_refused() {
+    // Was progenitor's `value does not conform to the given schema`, without a location.
+    let mut doc = keys();
+    doc["definitions"]["BackupKeyResult"]["properties"]["size"] = json!({"type": "integer", "default": "big"});
+    Fixture::new(&doc).fails(
+        "keys.json",
+        "keys.json",
+        "/definitions/BackupKeyResult/properties/size/default",
+        &["default \"big\" is not of the schema's type `integer`"],
+    );
+}
+
+#[test]
+fn not_schema_is_refused() {
+    // Was a `todo!` panic inside progenitor (`unhandled not schema`), caught.
+    let mut doc = keys();
+    doc["definitions"]["BackupKeyResult"]["properties"]["value"] = json!({"not": {"type": "string"}});
+    Fixture::new(&doc).fails("keys.json", "keys.json", &format!("{VALUE}/not"), &["`not` schemas are not supported"]);
+}

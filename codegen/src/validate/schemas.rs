@@ -14,7 +14,73 @@ const TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array", "ob
 pub fn check_sections(cx: &Ctx) -> Result<()> {
     let section = cx.section(Kind::Schema);
     for (name, s) in pointer::resolve(cx.doc, section).and_then(Value::as_object).into_iter().flatten() {
-        check(cx, s, &pointer::join(section, name))?;
+        let at = pointer::join(section, name);
+        check(cx, s, &at)?;
+        // A named string enum becomes a Rust enum of that name (see `azure::enums`).
+        if is_string_enum(s) && s.pointer("/x-ms-enum/name").is_none() {
+            type_name(cx, name, &at)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `s` is an enum of strings, which the Azure rules turn into a named Rust enum.
+fn is_string_enum(s: &Value) -> bool {
+    s.get("enum").and_then(Value::as_array).is_some_and(|vs| vs.iter().all(Value::is_string))
+        && s.get("type").and_then(Value::as_str).is_none_or(|t| t == "string")
+}
+
+/// Rust's strict and reserved keywords: names a type cannot take.
+const KEYWORDS: [&str; 51] = [
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in",
+    "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super",
+    "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box",
+    "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
+];
+
+/// `name` (at `at`) can be a Rust type's name as it is: ASCII letters, digits and `_`, not
+/// starting with a digit, not a keyword.
+fn type_name(cx: &Ctx, name: &str, at: &str) -> Result<()> {
+    let ident = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "_"
+        && !KEYWORDS.contains(&name);
+    if ident {
+        Ok(())
+    } else {
+        Err(cx
+            .err(at, format!("enum name `{name}` cannot name a Rust type: use letters, digits and `_`, not a keyword")))
+    }
+}
+
+/// Each value of `enum` (or a `default`) is of the schema's `type`, and no value repeats.
+fn values_of_type(cx: &Ctx, map: &Map<String, Value>, at: &str, ty: Option<&str>) -> Result<()> {
+    let fits = |v: &Value| match ty {
+        _ if v.is_null() => true,
+        Some("string") => v.is_string(),
+        Some("integer") => v.is_i64() || v.is_u64(),
+        Some("number") => v.is_number(),
+        Some("boolean") => v.is_boolean(),
+        Some("array") => v.is_array(),
+        Some("object") => v.is_object(),
+        _ => true,
+    };
+    let ty = ty.unwrap_or_default();
+    if let Some(values) = map.get("enum").and_then(Value::as_array) {
+        for (i, v) in values.iter().enumerate() {
+            let here = format!("{at}/enum/{i}");
+            if !fits(v) {
+                return Err(cx.err(&here, format!("enum value {v} is not of the schema's type `{ty}`")));
+            }
+            if values[..i].contains(v) {
+                return Err(cx.err(&here, format!("enum value {v} is listed twice")));
+            }
+        }
+    }
+    if let Some(d) = map.get("default")
+        && !fits(d)
+    {
+        return Err(cx.err(&format!("{at}/default"), format!("default {d} is not of the schema's type `{ty}`")));
     }
     Ok(())
 }
@@ -91,8 +157,14 @@ fn check_schema_keywords(cx: &Ctx, map: &Map<String, Value>, at: &str, simple: b
             None => return Err(cx.err(&format!("{at}/enum"), format!("`enum` must be an array, not {}", kind_of(e)))),
         }
     }
+    values_of_type(cx, map, at, ty)?;
     if let Some(ext) = map.get("x-ms-enum") {
         x_ms_enum(cx, ext, &format!("{at}/x-ms-enum"))?;
+        if let Some(name) = ext.get("name").and_then(Value::as_str)
+            && is_string_enum(&Value::Object(map.clone()))
+        {
+            type_name(cx, name, &format!("{at}/x-ms-enum/name"))?;
+        }
     }
     match (ty, map.get("items")) {
         (_, Some(items)) if simple => {
@@ -140,8 +212,9 @@ fn check_schema_keywords(cx: &Ctx, map: &Map<String, Value>, at: &str, simple: b
             None => return Err(cx.err(&here, format!("`{key}` must be an array of schemas, not {}", kind_of(v)))),
         }
     }
-    if let Some(not) = map.get("not") {
-        check(cx, not, &format!("{at}/not"))?;
+    if map.contains_key("not") {
+        // progenitor cannot express a negated schema (`todo!` in typify).
+        return Err(cx.err(&format!("{at}/not"), "`not` schemas are not supported"));
     }
     if let Some(d) = map.get("discriminator") {
         let here = format!("{at}/discriminator");
