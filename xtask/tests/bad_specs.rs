@@ -1085,3 +1085,59 @@ fn not_schema_is_refused() {
     doc["definitions"]["BackupKeyResult"]["properties"]["value"] = json!({"not": {"type": "string"}});
     Fixture::new(&doc).fails("keys.json", "keys.json", &format!("{VALUE}/not"), &["`not` schemas are not supported"]);
 }
+
+#[test]
+fn operation_id_without_letters_is_refused() {
+    // Was `progenitor generated no method for it`, without a location.
+    let mut doc = keys();
+    op(&mut doc)["operationId"] = json!("!!!");
+    Fixture::new(&doc).fails(
+        "keys.json",
+        "keys.json",
+        &format!("{OP}/operationId"),
+        &["operationId `!!!` has no letter or digit"],
+    );
+}
+
+#[test]
+fn parameter_name_without_letters_is_refused() {
+    // Was `header parameter `-` has no argument in method`, without a location.
+    let mut doc = keys();
+    push_param(&mut doc, json!({"name": "-", "in": "header", "type": "string"}));
+    Fixture::new(&doc).fails(
+        "keys.json",
+        "keys.json",
+        &format!("{OP}/parameters/2/name"),
+        &["parameter name `-` has no letter or digit"],
+    );
+}
+
+#[test]
+fn pageable_next_link_missing_from_the_page_model_is_refused() {
+    // Was `page type ... has no `nope` property`, without a location.
+    let mut doc = keys();
+    op(&mut doc)["x-ms-pageable"] = json!({"nextLinkName": "nope", "itemName": "value"});
+    Fixture::new(&doc).fails(
+        "keys.json",
+        "keys.json",
+        &format!("{OP}/x-ms-pageable/nextLinkName"),
+        &["the page model has no `nope` property"],
+    );
+}
+
+#[test]
+fn non_json_body_with_a_model_schema_is_refused() {
+    // Was progenitor's `invalid schema for text/plain`, without a location.
+    let mut doc = keys();
+    op(&mut doc)["consumes"] = json!(["text/plain"]);
+    push_param(
+        &mut doc,
+        json!({"name": "parameters", "in": "body", "schema": {"$ref": "#/definitions/BackupKeyResult"}}),
+    );
+    Fixture::new(&doc).fails(
+        "keys.json",
+        "keys.json",
+        &format!("{OP}/parameters/2"),
+        &["sent as `text/plain`", "its schema is not a string"],
+    );
+}

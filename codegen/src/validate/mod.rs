@@ -5,10 +5,11 @@
 //! The checks run on the bundled document in its own dialect, so pointers are the spec's own
 //! and map back to the file each value came from. One file per concern:
 //! [`structure`] (root, info, sections, host), [`refs`] (`$ref` values and kinds, allOf
-//! cycles), [`paths`] (templates), [`parameters`], [`responses`], [`schemas`], and
+//! cycles), [`paths`] (templates), [`parameters`], [`responses`], [`schemas`], [`pageable`], and
 //! [`operation_ids`] (run later, on the converted document).
 
 mod operation_ids;
+pub mod pageable;
 pub mod parameters;
 pub mod paths;
 pub mod refs;
@@ -47,6 +48,7 @@ pub fn spec(doc: &Value, file: &Path, dialect: Dialect) -> Result<()> {
     for op in operations(&cx) {
         parameters::check_operation(&cx, &op)?;
         responses::check_operation(&cx, &op)?;
+        pageable::check_operation(&cx, &op)?;
     }
     paths::check(&cx)?;
     Ok(())

@@ -52,6 +52,11 @@ pub fn check_operation(cx: &Ctx, op: &Operation) -> Result<()> {
     if let (Some(_), Some(second)) = (bodies.next(), bodies.next()) {
         return Err(cx.err(&second.at, "an operation has at most one body parameter"));
     }
+    if cx.swagger()
+        && let Some(body) = merged.iter().find(|p| p.location == "body")
+    {
+        body_media_type(cx, op, body)?;
+    }
     if !cx.swagger()
         && let Some(body) = op.op.get("requestBody")
     {
@@ -93,6 +98,25 @@ pub fn check_operation(cx: &Ctx, op: &Operation) -> Result<()> {
     Ok(())
 }
 
+/// A Swagger 2.0 body is sent as the first media type of `consumes`; anything but JSON
+/// carries a string (text or bytes), not a model.
+fn body_media_type(cx: &Ctx, op: &Operation, body: &Param) -> Result<()> {
+    let consumes = op.op.get("consumes").or_else(|| cx.doc.get("consumes"));
+    let Some(first) = consumes.and_then(|c| c.get(0)).and_then(Value::as_str) else { return Ok(()) };
+    if first.contains("json") {
+        return Ok(());
+    }
+    let Some(schema) = body.value.get("schema") else { return Ok(()) };
+    let (schema, _) = cx.deref(schema, &format!("{}/schema", body.at), Kind::Schema)?;
+    if schema.get("type").and_then(Value::as_str) == Some("string") {
+        return Ok(());
+    }
+    Err(cx.err(
+        &body.at,
+        format!("body `{}` is sent as `{first}` (the first of `consumes`) but its schema is not a string", body.name),
+    ))
+}
+
 /// A parameter list, each entry resolved and checked, no (name, in) twice.
 fn list<'a>(cx: &Ctx<'a>, v: Option<&'a Value>, at: &str) -> Result<Vec<Param<'a>>> {
     let mut out: Vec<Param> = Vec::new();
@@ -118,7 +142,13 @@ fn list<'a>(cx: &Ctx<'a>, v: Option<&'a Value>, at: &str) -> Result<Vec<Param<'a
 fn parameter<'a>(cx: &Ctx, p: &'a Value, at: &str) -> Result<(&'a Map<String, Value>, &'a str, &'a str)> {
     let map = object(cx, p, at, "a parameter")?;
     let name = match opt_str(cx, map, at, "name")? {
-        Some(n) if !n.is_empty() => n,
+        Some(n) if n.chars().any(|c| c.is_ascii_alphanumeric()) => n,
+        Some(n) if !n.is_empty() => {
+            return Err(cx.err(
+                &format!("{at}/name"),
+                format!("parameter name `{n}` has no letter or digit to name an argument after"),
+            ));
+        }
         Some(_) => return Err(cx.err(&format!("{at}/name"), "a parameter's `name` is empty")),
         None => return Err(cx.err(at, "a parameter needs a `name`")),
     };
