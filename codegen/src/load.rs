@@ -114,7 +114,14 @@ pub fn read_json_from(source: &dyn Source, path: &Path) -> Result<Loaded> {
     // Upstream files are sometimes saved with a UTF-8 byte order mark.
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let doc: Value = serde_json::from_slice(text).map_err(|e| {
-        let what = if e.is_eof() { "truncated JSON (unexpected end of file)" } else { "invalid JSON" };
+        let what = if e.is_eof() {
+            "truncated JSON (unexpected end of file)"
+        } else if e.to_string().starts_with("recursion limit exceeded") {
+            // serde_json's bound keeps every later recursive stage within the stack.
+            "JSON nested more than 128 levels deep"
+        } else {
+            "invalid JSON"
+        };
         Error::spec(path, "", format!("{what} at line {} column {}: {e}", e.line(), e.column()))
     })?;
     Ok(Loaded { path: path.to_path_buf(), doc })

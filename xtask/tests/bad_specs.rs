@@ -1141,3 +1141,61 @@ fn non_json_body_with_a_model_schema_is_refused() {
         &["sent as `text/plain`", "its schema is not a string"],
     );
 }
+
+#[test]
+fn nesting_deeper_than_the_parser_allows_is_refused_not_a_stack_overflow() {
+    let mut deep = json!({"type": "string"});
+    for i in 0..70 {
+        deep = json!({"type": "object", "properties": {format!("p{i}"): deep}});
+    }
+    let mut doc = keys();
+    doc["definitions"]["BackupKeyResult"]["properties"]["deep"] = deep;
+    Fixture::new(&doc).fails("keys.json", "keys.json", "", &["JSON nested more than 128 levels deep", "at line "]);
+}
+
+#[test]
+fn openapi3_parameter_style_progenitor_cannot_write_is_refused() {
+    // Was progenitor's `unsupported style of query parameter DeepObject`, without a location.
+    let mut doc = openapi3();
+    doc.pointer_mut(&format!("{GET}/parameters"))
+        .expect("the parameters")
+        .as_array_mut()
+        .expect("a list")
+        .push(json!({"name": "filter", "in": "query", "style": "deepObject", "schema": {"type": "object"}}));
+    let fx = Fixture::empty();
+    fx.write_json("keys.json", &doc);
+    fx.fails(
+        "keys.json",
+        "keys.json",
+        &format!("{GET}/parameters/1/style"),
+        &["style `deepObject` is not supported for a query parameter"],
+    );
+}
+
+#[test]
+fn openapi3_parameter_with_content_is_refused() {
+    // Was progenitor's `unexpected content`, without a location.
+    let mut doc = openapi3();
+    doc.pointer_mut(&format!("{GET}/parameters"))
+        .expect("the parameters")
+        .as_array_mut()
+        .expect("a list")
+        .push(json!({"name": "q", "in": "query", "content": {"application/json": {"schema": {"type": "object"}}}}));
+    let fx = Fixture::empty();
+    fx.write_json("keys.json", &doc);
+    fx.fails("keys.json", "keys.json", &format!("{GET}/parameters/1/content"), &["serialized by `content`"]);
+}
+
+#[test]
+fn openapi3_cookie_parameter_is_refused() {
+    // Was progenitor's error without a location.
+    let mut doc = openapi3();
+    doc.pointer_mut(&format!("{GET}/parameters"))
+        .expect("the parameters")
+        .as_array_mut()
+        .expect("a list")
+        .push(json!({"name": "session", "in": "cookie", "schema": {"type": "string"}}));
+    let fx = Fixture::empty();
+    fx.write_json("keys.json", &doc);
+    fx.fails("keys.json", "keys.json", &format!("{GET}/parameters/1/in"), &["cookie parameters are not supported"]);
+}

@@ -179,9 +179,23 @@ fn parameter<'a>(cx: &Ctx, p: &'a Value, at: &str) -> Result<(&'a Map<String, Va
     if !cx.swagger() {
         match (map.get("schema"), map.get("content")) {
             (Some(s), None) => super::schemas::check(cx, s, &format!("{at}/schema"))?,
-            (None, Some(c)) => super::schemas::content(cx, c, &format!("{at}/content"))?,
-            (Some(_), Some(_)) => return Err(cx.err(at, "a parameter has `schema` or `content`, not both")),
+            (_, Some(_)) => {
+                return Err(cx.err(
+                    &format!("{at}/content"),
+                    "a parameter serialized by `content` is not supported: give it a `schema`",
+                ));
+            }
             (None, None) => return Err(cx.err(at, format!("parameter `{name}` needs a `schema`"))),
+        }
+        // progenitor writes path and header values plainly and query values as a form.
+        let plain = if location == "query" { "form" } else { "simple" };
+        if let Some(style) = opt_str(cx, map, at, "style")?
+            && style != plain
+        {
+            return Err(cx.err(
+                &format!("{at}/style"),
+                format!("style `{style}` is not supported for a {location} parameter (only `{plain}`)"),
+            ));
         }
     } else if location == "body" {
         let Some(s) = map.get("schema") else {
