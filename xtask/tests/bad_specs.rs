@@ -1199,3 +1199,16 @@ fn openapi3_cookie_parameter_is_refused() {
     fx.write_json("keys.json", &doc);
     fx.fails("keys.json", "keys.json", &format!("{GET}/parameters/1/in"), &["cookie parameters are not supported"]);
 }
+
+#[test]
+fn parameters_that_become_the_same_argument_are_refused() {
+    // Was a panic inside progenitor (`missing path name mapping key-name`), caught.
+    let mut doc = keys();
+    push_param(&mut doc, json!({"name": "key-name", "in": "query", "type": "string"}));
+    Fixture::new(&doc).fails(
+        "keys.json",
+        "keys.json",
+        &format!("{OP}/parameters/2"),
+        &["`key-name` in path and `key-name` in query would become the same argument"],
+    );
+}

@@ -48,6 +48,23 @@ pub fn check_operation(cx: &Ctx, op: &Operation) -> Result<()> {
         shared.iter().filter(|s| !own.iter().any(|o| o.name == s.name && o.location == s.location)).collect();
     merged.extend(own.iter());
 
+    // progenitor names each argument after its parameter in snake_case; two names that
+    // differ only in case or separators (`item-name` in path and in query) would collide.
+    let key =
+        |n: &str| n.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect::<String>();
+    // The body is progenitor's `body` argument, whatever its name.
+    let arguments: Vec<&&Param> = merged.iter().filter(|p| p.location != "body").collect();
+    for (i, p) in arguments.iter().enumerate() {
+        if let Some(first) = arguments[..i].iter().find(|q| key(q.name) == key(p.name)) {
+            return Err(cx.err(
+                &p.at,
+                format!(
+                    "parameters `{}` in {} and `{}` in {} would become the same argument (first at {})",
+                    first.name, first.location, p.name, p.location, first.at
+                ),
+            ));
+        }
+    }
     let mut bodies = merged.iter().filter(|p| p.location == "body");
     if let (Some(_), Some(second)) = (bodies.next(), bodies.next()) {
         return Err(cx.err(&second.at, "an operation has at most one body parameter"));
