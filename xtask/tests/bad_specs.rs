@@ -1212,3 +1212,29 @@ fn parameters_that_become_the_same_argument_are_refused() {
         &["`key-name` in path and `key-name` in query would become the same argument"],
     );
 }
+
+#[test]
+fn schema_ref_into_a_definition_is_refused() {
+    // Was progenitor's `$ref #/components/schemas/BackupKeyResult/properties/value is missing`.
+    let mut doc = keys();
+    op(&mut doc)["responses"]["200"]["schema"]["$ref"] = json!("#/definitions/BackupKeyResult/properties/value");
+    Fixture::new(&doc).fails(
+        "keys.json",
+        "keys.json",
+        &format!("{OP}/responses/200/schema/$ref"),
+        &["a schema $ref must name one entry of #/definitions/"],
+    );
+}
+
+#[test]
+fn percent_encoded_schema_ref_is_refused() {
+    // The bundler decodes it, progenitor does not: was `$ref ... is missing`, without a location.
+    let mut doc = keys();
+    op(&mut doc)["responses"]["200"]["schema"]["$ref"] = json!("#/definitions/BackupKey%52esult");
+    Fixture::new(&doc).fails(
+        "keys.json",
+        "keys.json",
+        &format!("{OP}/responses/200/schema/$ref"),
+        &["as it is spelt, not `#/definitions/BackupKey%52esult`"],
+    );
+}

@@ -152,8 +152,15 @@ impl<'a> Ctx<'a> {
     /// The pointer `r` names, checked to lie in the section of `kind`.
     pub fn ref_target(&self, r: &str, ref_at: &str, kind: Kind) -> Result<String> {
         let section = self.section(kind);
-        match r.strip_prefix('#') {
-            Some(p) if p.starts_with(&format!("{section}/")) && p.len() > section.len() + 1 => Ok(p.to_string()),
+        let name = r.strip_prefix('#').and_then(|p| p.strip_prefix(section)).and_then(|p| p.strip_prefix('/'));
+        match name {
+            // One entry of the section, named as it is: progenitor follows neither pointers
+            // into an entry (`#/definitions/A/properties/b`) nor percent-encoding.
+            Some(n) if !n.is_empty() && !n.contains('/') && !n.contains('%') => Ok(format!("{section}/{n}")),
+            Some(n) if !n.is_empty() => Err(self.err(
+                ref_at,
+                format!("a {} $ref must name one entry of #{section}/ as it is spelt, not `{r}`", kind.word()),
+            )),
             _ => Err(self.err(ref_at, format!("a {} $ref must point into #{section}/, not at `{r}`", kind.word()))),
         }
     }
