@@ -1238,3 +1238,11 @@ fn percent_encoded_schema_ref_is_refused() {
         &["as it is spelt, not `#/definitions/BackupKey%52esult`"],
     );
 }
+
+#[test]
+fn x_ms_paths_are_refused_rather_than_dropped() {
+    let mut doc = keys();
+    let item = doc["paths"]["/keys/{key-name}/backup"].clone();
+    doc["x-ms-paths"] = json!({"/keys/{key-name}/backup?legacy=true": item});
+    Fixture::new(&doc).fails("keys.json", "keys.json", "/x-ms-paths", &["`x-ms-paths` is not supported"]);
+}

@@ -41,6 +41,10 @@ pub fn check(cx: &Ctx) -> Result<()> {
         }
         host(cx, root)?;
     }
+    if root.get("x-ms-paths").and_then(Value::as_object).is_some_and(|m| !m.is_empty()) {
+        // Left in, its operations would silently be missing from the client.
+        return Err(cx.err("/x-ms-paths", "`x-ms-paths` is not supported: its operations would be left out"));
+    }
     if let Some(h) = root.get("x-ms-parameterized-host") {
         parameterized_host(cx, h)?;
     }
