@@ -1246,3 +1246,19 @@ fn x_ms_paths_are_refused_rather_than_dropped() {
     doc["x-ms-paths"] = json!({"/keys/{key-name}/backup?legacy=true": item});
     Fixture::new(&doc).fails("keys.json", "keys.json", "/x-ms-paths", &["`x-ms-paths` is not supported"]);
 }
+
+#[test]
+fn format_without_type_is_refused() {
+    // Found by `cargo xtask fuzz --strict`: a `todo!` panic inside progenitor (typify's
+    // `invalid (or unexpected) schema`), caught, without a location.
+    let mut doc = keys();
+    doc["definitions"]["BackupKeyResult"]["properties"]["value"] = json!({"format": "base64url"});
+    Fixture::new(&doc).fails("keys.json", "keys.json", VALUE, &["a schema with `format` needs a `type`"]);
+}
+
+#[test]
+fn numeric_bound_without_type_is_refused() {
+    let mut doc = keys();
+    doc["definitions"]["BackupKeyResult"]["properties"]["value"] = json!({"maximum": 3});
+    Fixture::new(&doc).fails("keys.json", "keys.json", VALUE, &["a schema with `maximum` needs a `type`"]);
+}

@@ -130,6 +130,14 @@ fn check_schema_keywords(cx: &Ctx, map: &Map<String, Value>, at: &str, simple: b
         Some(v) => return Err(cx.err(&format!("{at}/type"), format!("`type` must be a string, not {}", kind_of(v)))),
     };
     opt_str(cx, map, at, "format")?;
+    // typify reads these only against a type, and stops (`todo!`) on a schema without one.
+    if ty.is_none() && !map.contains_key("type") {
+        for key in ["format", "minimum", "maximum", "multipleOf", "exclusiveMinimum", "exclusiveMaximum"] {
+            if map.contains_key(key) {
+                return Err(cx.err(at, format!("a schema with `{key}` needs a `type`")));
+            }
+        }
+    }
     opt_str(cx, map, at, "pattern")?;
     opt_str(cx, map, at, "title")?;
     opt_str(cx, map, at, "description")?;
