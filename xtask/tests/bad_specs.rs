@@ -1262,3 +1262,30 @@ fn numeric_bound_without_type_is_refused() {
     doc["definitions"]["BackupKeyResult"]["properties"]["value"] = json!({"maximum": 3});
     Fixture::new(&doc).fails("keys.json", "keys.json", VALUE, &["a schema with `maximum` needs a `type`"]);
 }
+
+#[test]
+fn format_on_an_object_is_refused() {
+    // Was a `todo!` panic inside progenitor (typify's `invalid (or unexpected) schema`), caught.
+    let mut doc = keys();
+    doc["definitions"]["BackupKeyResult"]["format"] = json!("blob");
+    Fixture::new(&doc).fails(
+        "keys.json",
+        "keys.json",
+        "/definitions/BackupKeyResult/format",
+        &["`format` applies to strings and numbers, not to `object`"],
+    );
+}
+
+#[test]
+fn default_outside_the_enum_is_refused() {
+    // Was progenitor's `value does not conform to the given schema`, without a location.
+    let mut doc = keys();
+    doc["definitions"]["BackupKeyResult"]["properties"]["value"]["enum"] = json!(["a", "b"]);
+    doc["definitions"]["BackupKeyResult"]["properties"]["value"]["default"] = json!("c");
+    Fixture::new(&doc).fails(
+        "keys.json",
+        "keys.json",
+        &format!("{VALUE}/default"),
+        &["default \"c\" is not one of the `enum` values"],
+    );
+}

@@ -77,10 +77,16 @@ fn values_of_type(cx: &Ctx, map: &Map<String, Value>, at: &str, ty: Option<&str>
             }
         }
     }
-    if let Some(d) = map.get("default")
-        && !fits(d)
-    {
-        return Err(cx.err(&format!("{at}/default"), format!("default {d} is not of the schema's type `{ty}`")));
+    if let Some(d) = map.get("default") {
+        if !fits(d) {
+            return Err(cx.err(&format!("{at}/default"), format!("default {d} is not of the schema's type `{ty}`")));
+        }
+        if let Some(values) = map.get("enum").and_then(Value::as_array)
+            && !d.is_null()
+            && !values.contains(d)
+        {
+            return Err(cx.err(&format!("{at}/default"), format!("default {d} is not one of the `enum` values")));
+        }
     }
     Ok(())
 }
@@ -130,6 +136,12 @@ fn check_schema_keywords(cx: &Ctx, map: &Map<String, Value>, at: &str, simple: b
         Some(v) => return Err(cx.err(&format!("{at}/type"), format!("`type` must be a string, not {}", kind_of(v)))),
     };
     opt_str(cx, map, at, "format")?;
+    if map.contains_key("format")
+        && let Some(t @ ("object" | "array")) = ty
+    {
+        // typify stops (`todo!`) on a format it cannot attach to a type.
+        return Err(cx.err(&format!("{at}/format"), format!("`format` applies to strings and numbers, not to `{t}`")));
+    }
     // typify reads these only against a type, and stops (`todo!`) on a schema without one.
     if ty.is_none() && !map.contains_key("type") {
         for key in ["format", "minimum", "maximum", "multipleOf", "exclusiveMinimum", "exclusiveMaximum"] {
