@@ -5,13 +5,13 @@
 //! the same section and name, and every `$ref` is rewritten to point at the copy. Example files
 //! (`x-ms-examples`) are not schemas: they are collected, checked for existence and removed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::load::{Loaded, read_json};
+use crate::load::{Disk, Loaded, Source, read_json_from};
 use crate::pointer;
 
 /// A `x-ms-examples` entry of one operation.
@@ -42,12 +42,18 @@ pub struct Bundled {
     pub origins: BTreeMap<String, (PathBuf, String)>,
 }
 
-/// Bundles `root` and the files it refers to.
+/// Bundles `root` and the files it refers to, read from the disk.
 pub fn bundle(root: Loaded) -> Result<Bundled> {
+    bundle_from(&Disk, root)
+}
+
+/// Bundles `root` and the files it refers to, read from `source`.
+pub fn bundle_from(source: &dyn Source, root: Loaded) -> Result<Bundled> {
     let mut doc = root.doc;
-    let examples = take_examples(&mut doc, &root.path);
-    let root_key = canonical(&root.path);
+    let examples = take_examples(source, &mut doc, &root.path);
+    let root_key = source.canonical(&root.path);
     let mut b = Bundler {
+        source,
         root_key: root_key.clone(),
         snapshot: doc.clone(),
         files: HashMap::new(),
@@ -67,7 +73,8 @@ pub fn bundle(root: Loaded) -> Result<Bundled> {
     Ok(Bundled { path: root.path, doc, examples, files: b.read_order, origins })
 }
 
-struct Bundler {
+struct Bundler<'s> {
+    source: &'s dyn Source,
     root_key: PathBuf,
     /// The root as read, to check local targets while the document is being rewritten.
     snapshot: Value,
@@ -80,7 +87,7 @@ struct Bundler {
     pending: Vec<(String, Value, (PathBuf, String))>,
 }
 
-impl Bundler {
+impl Bundler<'_> {
     /// Rewrites every `$ref` inside `value`, which sits at `at` in file `from`.
     fn localize(&mut self, value: &mut Value, from: &Path, at: String) -> Result<()> {
         match value {
@@ -114,7 +121,7 @@ impl Bundler {
         } else {
             from.parent().unwrap_or(Path::new(".")).join(file_part)
         };
-        let key = canonical(&target);
+        let key = self.source.canonical(&target);
         let frag = pointer_of(frag);
         if key == self.root_key {
             if pointer::resolve(&self.snapshot, &frag).is_none() {
@@ -170,10 +177,10 @@ impl Bundler {
 
     fn file(&mut self, target: &Path, key: &Path, from: &Path, at: &str) -> Result<&Value> {
         if !self.files.contains_key(key) {
-            if !target.exists() {
+            if !self.source.is_file(target) {
                 return Err(Error::spec(from, at, format!("$ref points at missing file {}", target.display())));
             }
-            let loaded = read_json(target)?;
+            let loaded = read_json_from(self.source, target)?;
             self.read_order.push(target.to_path_buf());
             self.files.insert(key.to_path_buf(), loaded.doc);
         }
@@ -184,10 +191,6 @@ impl Bundler {
 /// A fragment as a JSON pointer (`definitions/X` and `/definitions/X` alike).
 fn pointer_of(frag: &str) -> String {
     if frag.is_empty() || frag.starts_with('/') { frag.to_string() } else { format!("/{frag}") }
-}
-
-fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Puts `value` at `ptr` (`/section/name` or `/components/section/name`), creating the sections.
@@ -210,7 +213,7 @@ fn insert_at(doc: &mut Value, ptr: &str, value: Value, file: &Path) -> Result<()
 }
 
 /// Removes `x-ms-examples` from every operation and returns what they pointed at.
-fn take_examples(doc: &mut Value, spec_path: &Path) -> Vec<ExampleRef> {
+fn take_examples(source: &dyn Source, doc: &mut Value, spec_path: &Path) -> Vec<ExampleRef> {
     let dir = spec_path.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return out };
@@ -224,7 +227,7 @@ fn take_examples(doc: &mut Value, spec_path: &Path) -> Vec<ExampleRef> {
                 if let Some(r) = ex.get("$ref").and_then(Value::as_str) {
                     let file = r.split('#').next().unwrap_or(r);
                     let path = dir.join(file.strip_prefix("./").unwrap_or(file));
-                    let exists = path.is_file();
+                    let exists = source.is_file(&path);
                     out.push(ExampleRef { operation_id: operation_id.clone(), title, path, exists });
                 }
             }
@@ -234,17 +237,25 @@ fn take_examples(doc: &mut Value, spec_path: &Path) -> Vec<ExampleRef> {
 }
 
 /// Rejects chains of `$ref`s that lead back to themselves without any schema in between.
+///
+/// Each pointer is followed once: targets already known to end in a schema are remembered,
+/// so a long chain of aliases costs linear time, not a walk per `$ref`.
 fn check_ref_cycles(doc: &Value, root: &Path, origins: &BTreeMap<String, (PathBuf, String)>) -> Result<()> {
     let mut refs = Vec::new();
     collect_refs(doc, String::new(), &mut refs);
+    let mut ends: HashSet<String> = HashSet::new();
     for (at, first) in refs {
         let mut chain = vec![first.clone()];
+        let mut seen: HashSet<String> = HashSet::from([first.clone()]);
         let mut cur = first;
-        while let Some(Value::String(next)) =
-            pointer::resolve(doc, cur.trim_start_matches('#')).and_then(|t| t.get("$ref"))
-        {
-            if chain.contains(next) {
-                chain.push(next.clone());
+        while !ends.contains(&cur) {
+            let Some(Value::String(next)) =
+                pointer::resolve(doc, cur.trim_start_matches('#')).and_then(|t| t.get("$ref"))
+            else {
+                break;
+            };
+            chain.push(next.clone());
+            if !seen.insert(next.clone()) {
                 let (file, ptr) = locate(&at, root, origins);
                 return Err(Error::spec(
                     file,
@@ -252,9 +263,9 @@ fn check_ref_cycles(doc: &Value, root: &Path, origins: &BTreeMap<String, (PathBu
                     format!("$ref cycle with no schema in between: {}", chain.join(" → ")),
                 ));
             }
-            chain.push(next.clone());
             cur = next.clone();
         }
+        ends.extend(chain);
     }
     Ok(())
 }

@@ -116,12 +116,19 @@ pub struct Prepared {
 
 /// Runs the stages up to (not including) progenitor.
 pub fn prepare(spec: &std::path::Path) -> Result<Prepared> {
-    let loaded = load::read_json(spec)?;
+    prepare_from(&load::Disk, spec)
+}
+
+/// [`prepare`], reading `spec` and the files it refers to from `source`.
+pub fn prepare_from(source: &dyn load::Source, spec: &std::path::Path) -> Result<Prepared> {
+    let loaded = load::read_json_from(source, spec)?;
     let dialect = load::detect(&loaded)?;
-    let bundled = bundle::bundle(loaded)?;
+    validate::before_bundling(&loaded.doc, spec, dialect)?;
+    let bundled = bundle::bundle_from(source, loaded)?;
     // Later stages see one bundled document; their errors are mapped back to the file and
     // pointer the offending value came from.
     let relocate = |e: Error| relocate(e, &bundled, dialect);
+    validate::spec(&bundled.doc, spec, dialect).map_err(relocate)?;
     let mut doc = match dialect {
         load::Dialect::Swagger2 => convert::swagger2_to_openapi3(&bundled.doc, spec).map_err(relocate)?,
         load::Dialect::OpenApi3 => bundled.doc.clone(),
@@ -161,8 +168,20 @@ fn relocate(e: Error, bundled: &bundle::Bundled, dialect: load::Dialect) -> Erro
 
 /// Generates the client crate for `opts.spec`, in memory.
 pub fn generate(opts: &Options) -> Result<Generated> {
+    generate_from(&load::Disk, opts)
+}
+
+/// Generates the client crate for `opts.spec` from files held in memory: `files` holds the
+/// spec at `opts.spec` and the files its `$ref`s name, at paths relative to it. Nothing is
+/// read from or written to the disk (the fuzz target's entry point).
+pub fn generate_from_memory(files: &load::Memory, opts: &Options) -> Result<Generated> {
+    generate_from(files, opts)
+}
+
+/// [`generate`], reading the spec files from `source`.
+pub fn generate_from(source: &dyn load::Source, opts: &Options) -> Result<Generated> {
     let started = Instant::now();
-    let mut prepared = prepare(&opts.spec)?;
+    let mut prepared = prepare_from(source, &opts.spec)?;
     let prepare_time = started.elapsed();
 
     let started = Instant::now();

@@ -1,6 +1,7 @@
 //! Stage 1: read a spec file, parse it as JSON and tell which dialect it is written in.
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
 
 use serde_json::Value;
 
@@ -24,13 +25,103 @@ pub struct Loaded {
     pub doc: Value,
 }
 
+/// Where spec files come from: the disk, or files held in memory (fuzzing, tests).
+pub trait Source {
+    /// The bytes of `path`.
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>>;
+    /// Whether `path` names a readable file.
+    fn is_file(&self, path: &Path) -> bool;
+    /// One spelling per file, so that two `$ref`s to the same file are recognized as such.
+    fn canonical(&self, path: &Path) -> PathBuf;
+}
+
+/// The file system.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Disk;
+
+impl Source for Disk {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        path.is_file()
+    }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+/// Files held in memory, by path; nothing else exists.
+#[derive(Debug, Clone, Default)]
+pub struct Memory {
+    files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl Memory {
+    /// No files.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or replaces) the file at `path`.
+    pub fn insert(&mut self, path: impl AsRef<Path>, bytes: impl Into<Vec<u8>>) -> &mut Self {
+        self.files.insert(normalize(path.as_ref()), bytes.into());
+        self
+    }
+}
+
+impl Source for Memory {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        self.files.get(&normalize(path)).cloned().ok_or_else(|| std::io::ErrorKind::NotFound.into())
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.files.contains_key(&normalize(path))
+    }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        normalize(path)
+    }
+}
+
+/// `a/./b/../c` → `a/c`, without touching the disk.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
 /// Reads and parses one JSON file, reporting truncation and syntax errors with line and column.
 pub fn read_json(path: &Path) -> Result<Loaded> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    read_json_from(&Disk, path)
+}
+
+/// [`read_json`] from `source`.
+pub fn read_json_from(source: &dyn Source, path: &Path) -> Result<Loaded> {
+    let bytes = source.read(path).map_err(|e| Error::io(path, e))?;
     // Upstream files are sometimes saved with a UTF-8 byte order mark.
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let doc: Value = serde_json::from_slice(text).map_err(|e| {
-        let what = if e.is_eof() { "truncated JSON (unexpected end of file)" } else { "invalid JSON" };
+        let what = if e.is_eof() {
+            "truncated JSON (unexpected end of file)"
+        } else if e.to_string().starts_with("recursion limit exceeded") {
+            // serde_json's bound keeps every later recursive stage within the stack.
+            "JSON nested more than 128 levels deep"
+        } else {
+            "invalid JSON"
+        };
         Error::spec(path, "", format!("{what} at line {} column {}: {e}", e.line(), e.column()))
     })?;
     Ok(Loaded { path: path.to_path_buf(), doc })

@@ -4,6 +4,7 @@ mod clients;
 mod codegen_cmd;
 mod conformance;
 mod diff_cmd;
+mod fuzz_cmd;
 mod paths;
 mod replay_cmd;
 mod shapes_cmd;
@@ -32,6 +33,8 @@ enum Command {
     Diff(diff_cmd::Args),
     /// Generate every spec of the shape corpus and compile them all, warnings denied.
     Shapes(shapes_cmd::Args),
+    /// Fuzz the whole generator, in memory, for a bounded time (nightly + cargo-fuzz).
+    Fuzz(fuzz_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => replay_cmd::run(args),
         Command::Diff(args) => diff_cmd::run(args),
         Command::Shapes(args) => shapes_cmd::run(args),
+        Command::Fuzz(args) => fuzz_cmd::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,5 +1,5 @@
-//! Checks progenitor would otherwise report without a location (or panic on), done here so
-//! the message names the file and JSON pointer.
+//! Every operation has a unique `operationId`: checked on the converted document, because
+//! progenitor names each method after it and would otherwise fail without a location.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -16,6 +16,13 @@ pub fn operation_ids(doc: &mut Value, file: &Path) -> Result<()> {
             // progenitor names methods in snake_case, so ids that differ only in case or
             // separators (`BackupKey`, `backup_key`) would become the same method.
             let key: String = id.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+            if key.is_empty() {
+                return Err(Error::spec(
+                    file,
+                    format!("{at}/operationId"),
+                    format!("operationId `{id}` has no letter or digit to name a method after"),
+                ));
+            }
             if let Some((first_id, first)) = seen.get(&key) {
                 let same =
                     if first_id == id { String::new() } else { format!(", the same method name as `{first_id}`") };
