@@ -11,6 +11,7 @@ pub mod enums;
 pub mod extensions;
 pub mod formats;
 pub mod host;
+pub mod long_running;
 pub mod nullable;
 pub mod pageable;
 pub mod parameters;
@@ -34,6 +35,8 @@ pub struct AzureFacts {
     pub pageables: Vec<Pageable>,
     /// Named string enums (hoisted `x-ms-enum`s and enum definitions), emitted as open enums.
     pub enums: Vec<EnumDef>,
+    /// The long-running operations, which get a `begin_*` method returning a poller.
+    pub long_running: Vec<long_running::LongRunning>,
 }
 
 /// Applies every rule to `doc`, an OpenAPI 3.0 document read from `file`.
@@ -43,6 +46,7 @@ pub fn apply(doc: &mut Value, file: &Path) -> Result<AzureFacts> {
     api_version::apply(doc);
     aliases::apply(doc);
     let pageables = pageable::collect(doc, file)?;
+    let long_running = long_running::collect(doc, file)?;
     let enums = enums::hoist(doc)?;
     default_response::apply(doc);
     responses::check(doc, file)?;
@@ -50,5 +54,5 @@ pub fn apply(doc: &mut Value, file: &Path) -> Result<AzureFacts> {
     parameters::apply(doc)?;
     formats::apply(doc)?;
     extensions::apply(doc)?;
-    Ok(AzureFacts { api_version, pageables, enums })
+    Ok(AzureFacts { api_version, pageables, enums, long_running })
 }

@@ -7,3 +7,4 @@ pub mod enums;
 pub mod facade;
 pub mod format;
 pub mod non_exhaustive;
+pub mod pollers;
