@@ -118,9 +118,7 @@ fn final_state_via(op: &Value, method: &str, file: &Path, at: &str) -> Result<&'
         other => Err(Error::spec(
             file,
             pointer,
-            format!(
-                "`{other}` is not one of azure-async-operation, location, original-uri, operation-location"
-            ),
+            format!("`{other}` is not one of azure-async-operation, location, original-uri, operation-location"),
         )),
     }
 }
@@ -138,8 +136,8 @@ fn pending(doc: &Value, path: &str, method: &str, op: &Value, operation_id: Stri
     // The resource itself: `GET <P>`, or `GET <P>/{version}` whose latest version `<P>` names.
     let result_schema = paths.iter().find_map(|(other, item)| {
         let rest = other.strip_prefix(prefix)?;
-        let versioned = rest.is_empty()
-            || (rest.starts_with("/{") && rest.ends_with('}') && rest[1..].matches('/').count() == 0);
+        let versioned =
+            rest.is_empty() || (rest.starts_with("/{") && rest.ends_with('}') && rest[1..].matches('/').count() == 0);
         if !versioned {
             return None;
         }

@@ -57,6 +57,8 @@ serde_json = "1"
 /// The crate root: docs, modules and the public surface.
 pub fn lib_rs(opts: &Options, facts: &AzureFacts, title: &str, client: &str, example: Option<&str>) -> String {
     let version = &facts.api_version;
+    // A spec without enums has no `enums` items to re-export (the glob would be unused).
+    let enums_use = if facts.enums.is_empty() { "" } else { "    pub use crate::enums::*;\n" };
     let spec = Path::new(&opts.spec_label).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let mut docs = format!(
         "//! A typed async client for {title} (api-version {version}), generated from `{spec}`.\n\
@@ -128,8 +130,7 @@ pub use keyvault_runtime::{{Error, ErrorKind, Response}};
 /// `Default` in tests. Models sent in requests are built with struct literals. Enums are
 /// `#[non_exhaustive]` and keep unknown values in `UnknownValue`.
 pub mod models {{
-    pub use crate::enums::*;
-    pub use crate::raw::types::*;
+{enums_use}    pub use crate::raw::types::*;
 }}
 
 /// The api-version this crate was generated for, sent unless [`ClientOptions`] says otherwise.

@@ -297,6 +297,8 @@ pub fn emit(
         }
     });
 
+    // Without a list operation the link is never read; say so rather than warn.
+    let unused_link = (!shapes.iter().any(|s| s.next_link.is_some())).then(|| quote! { let _ = next_link; });
     let next_arms = shapes.iter().filter(|s| s.next_link.is_some()).map(|s| {
         let (id, rust) = (&s.operation_id, s.method.to_string());
         let names = if id == &rust {
@@ -463,6 +465,7 @@ pub fn emit(
             /// `operation_id`) through the runtime's paging path, exactly as the `*_pages`
             /// methods do, and returns the typed page serialized to JSON.
             pub async fn call_next_link(&self, operation_id: &str, next_link: &str) -> Result<Response<Value>, Error> {
+                #unused_link
                 match operation_id {
                     #(#next_arms)*
                     other => Err(invalid(format!("`{other}` is not a list operation with next links"))),

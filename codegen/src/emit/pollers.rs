@@ -115,7 +115,11 @@ fn segments(op: &Operation, path: &[Segment]) -> Result<Vec<TokenStream>> {
                         },
                     )?;
                 let is_str = quote!(#ty).to_string().replace(' ', "").ends_with("str");
-                Ok(if is_str { quote! { #ident } } else { quote! { &#ident.to_string() } })
+                Ok(if is_str {
+                    quote! { #ident }
+                } else {
+                    quote! { &#ident.to_string() }
+                })
             }
         })
         .collect()
