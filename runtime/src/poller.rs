@@ -228,7 +228,8 @@ impl<T: DeserializeOwned> Poller<T> {
             FinalStateVia::AzureAsyncOperation | FinalStateVia::OperationLocation => Finish::LastBody,
         };
         let body = serialize(&value)?;
-        let state = if matches!(monitor, Monitor::Nothing) { OperationState::Succeeded } else { OperationState::InProgress };
+        let state =
+            if matches!(monitor, Monitor::Nothing) { OperationState::Succeeded } else { OperationState::InProgress };
         Ok(Self::new(core, monitor, finish, state, None, Last { status, headers, body }))
     }
 
@@ -437,11 +438,8 @@ impl<T: DeserializeOwned> Poller<T> {
     fn ended(&self, kind: ErrorKind) -> Error {
         let status = self.status_text.as_deref().unwrap_or("unknown");
         let Last { status: code, headers, body } = self.last.clone();
-        Error::new(kind, format!("the long-running operation ended with status {status}")).with_response(
-            code,
-            headers,
-            body,
-        )
+        Error::new(kind, format!("the long-running operation ended with status {status}"))
+            .with_response(code, headers, body)
     }
 }
 
