@@ -298,7 +298,7 @@ pub fn emit(
     });
 
     // Without a list operation the link is never read; say so rather than warn.
-    let unused_link = (!shapes.iter().any(|s| s.next_link.is_some())).then(|| quote! { let _ = next_link; });
+    let has_links = shapes.iter().any(|s| s.next_link.is_some());
     let next_arms = shapes.iter().filter(|s| s.next_link.is_some()).map(|s| {
         let (id, rust) = (&s.operation_id, s.method.to_string());
         let names = if id == &rust {
@@ -309,6 +309,19 @@ pub fn emit(
         let success = &s.success;
         quote! { #names => json_response(self.next_page::<#success>(next_link).await), }
     });
+    let next_body = if has_links {
+        quote! {
+            match operation_id {
+                #(#next_arms)*
+                other => Err(invalid(format!("`{other}` is not a list operation with next links"))),
+            }
+        }
+    } else {
+        quote! {
+            let _ = next_link;
+            Err(invalid(format!("`{operation_id}` is not a list operation with next links")))
+        }
+    };
 
     let client_doc = format!(
         " Operations by id, with JSON in and out (feature `dynamic`).\n\n Typed underneath: [`{client_name}::call_operation`] converts each parameter to the\n argument type of the method of the same operation, deserializes the body into its request\n model, calls the method and serializes the typed result back to JSON. A field the model\n does not have is therefore absent from the result, which is what a test can compare."
@@ -465,11 +478,7 @@ pub fn emit(
             /// `operation_id`) through the runtime's paging path, exactly as the `*_pages`
             /// methods do, and returns the typed page serialized to JSON.
             pub async fn call_next_link(&self, operation_id: &str, next_link: &str) -> Result<Response<Value>, Error> {
-                #unused_link
-                match operation_id {
-                    #(#next_arms)*
-                    other => Err(invalid(format!("`{other}` is not a list operation with next links"))),
-                }
+                #next_body
             }
 
             #[allow(dead_code)]
