@@ -267,13 +267,7 @@ impl BackupClient {
         next_link: &str,
     ) -> Result<Response<Value>, Error> {
         let _ = next_link;
-        match operation_id {
-            other => {
-                Err(
-                    invalid(format!("`{other}` is not a list operation with next links")),
-                )
-            }
-        }
+        Err(invalid(format!("`{operation_id}` is not a list operation with next links")))
     }
 
     #[allow(dead_code)]
