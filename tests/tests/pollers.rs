@@ -164,7 +164,8 @@ async fn full_restore_from_a_sas_folder() {
         .respond_with(
             ResponseTemplate::new(202)
                 .set_body_json(restore("InProgress"))
-                .insert_header("azure-asyncoperation", format!("{}/restore/{job}/pending?api-version=7.4", server.uri())),
+                // No api-version in the link: it is followed as given, nothing appended.
+                .insert_header("azure-asyncoperation", format!("{}/restore/{job}/pending?token=opaque", server.uri())),
         )
         .expect(1)
         .mount(&server)
@@ -183,6 +184,8 @@ async fn full_restore_from_a_sas_folder() {
     assert_eq!(done.status.as_deref(), Some("Succeeded"));
     assert_eq!(done.job_id.as_deref(), Some(job));
     assert_eq!(polls.load(Ordering::SeqCst), 2);
+    let all = requests(&server).await;
+    assert!(all[1..].iter().all(|r| r.url.query() == Some("token=opaque")), "links are followed verbatim");
 }
 
 /// Failed: a typed error with the service's code and message from the status document.
@@ -471,4 +474,20 @@ async fn certificate_creation_cancelled() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::OperationCanceled);
+}
+
+/// The `begin_*` futures and the poller can move across threads (`tokio::spawn`).
+#[tokio::test]
+async fn pollers_are_send() {
+    fn send<T: Send>(value: T) -> T {
+        value
+    }
+    let server = MockServer::start().await;
+    mount_backup_start(&server, None).await;
+    mount_backup_status(&server, vec![status(backup_status("Succeeded"))]).await;
+    let client = backup_client(&server);
+    let parameters = sas();
+    let poller = send(client.begin_full_backup(&parameters)).await.unwrap();
+    let done = tokio::spawn(send(poller.interval(Duration::from_millis(1)).wait())).await.unwrap().unwrap();
+    assert_eq!(done.status.as_deref(), Some("Succeeded"));
 }
