@@ -208,6 +208,7 @@ pub fn generate_from(source: &dyn load::Source, opts: &Options) -> Result<Genera
         other => other,
     };
     let facade = emit::facade::emit(&raw, &client, &about, &prepared.facts.pageables).map_err(named)?;
+    let pollers = emit::pollers::emit(&raw, &client, &prepared.facts.long_running).map_err(named)?;
     let dispatch =
         emit::dispatch::emit(&raw, &prepared.openapi, &prepared.facts.pageables, &prepared.body_names, &client)
             .map_err(named)?;
@@ -215,6 +216,8 @@ pub fn generate_from(source: &dyn load::Source, opts: &Options) -> Result<Genera
     // with the generated crate's `dynamic` feature.
     let facade = quote::quote! {
         #facade
+
+        #pollers
 
         #[cfg(feature = "dynamic")]
         pub mod dynamic;

@@ -135,6 +135,45 @@ impl ClientCore {
     pub fn call(&self) -> CallContext {
         CallContext::new(self.clone())
     }
+
+    /// A per-call context that sends its URL verbatim (no `api-version` added), for links
+    /// the service handed out.
+    pub(crate) fn call_verbatim(&self) -> CallContext {
+        let mut ctx = CallContext::new(self.clone());
+        ctx.verbatim_url = true;
+        ctx
+    }
+
+    /// The vault URL with `segments` appended as path segments, each percent-encoded (so a
+    /// name can never add a segment or a query).
+    pub fn url_for(&self, segments: &[&str]) -> Result<Url, Error> {
+        let mut url = self.inner.vault_url.clone();
+        url.path_segments_mut()
+            .map_err(|()| Error::new(ErrorKind::Config, "the vault URL cannot take path segments"))?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url)
+    }
+
+    /// Parses a URL the service returned (`what` names it in errors; a relative one resolves
+    /// against the vault URL) and refuses any other origin, which would receive our token.
+    pub(crate) fn resolve_link(&self, link: &str, what: &str) -> Result<Url, Error> {
+        let vault = &self.inner.vault_url;
+        let url = Url::parse(link).or_else(|_| vault.join(link)).map_err(|e| {
+            Error::new(ErrorKind::InvalidResponse, format!("the service returned an invalid {what}")).with_source(e)
+        })?;
+        if url.origin() != vault.origin() {
+            return Err(Error::new(
+                ErrorKind::InvalidResponse,
+                format!(
+                    "refusing to follow a {what} to {} (the vault is {})",
+                    url.origin().ascii_serialization(),
+                    vault.origin().ascii_serialization()
+                ),
+            ));
+        }
+        Ok(url)
+    }
 }
 
 /// `[<application id> ]<product>`, where the generated crate names itself as

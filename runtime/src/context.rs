@@ -19,6 +19,9 @@ use super::response::Response;
 pub struct CallContext {
     pub(crate) core: ClientCore,
     pub(crate) client_request_id: Arc<str>,
+    /// Send the URL exactly as given: no `api-version` is added (links a service handed out,
+    /// such as an `Azure-AsyncOperation` URL, are followed verbatim).
+    pub(crate) verbatim_url: bool,
     slot: Arc<Mutex<Slot>>,
 }
 
@@ -33,6 +36,9 @@ struct Slot {
     /// Status and headers of the final success response, for errors about
     /// its body.
     success: Option<(StatusCode, HeaderMap)>,
+    /// The URL the request went to (api-version included), which a long-running
+    /// operation's `original-uri` final state is read from.
+    url: Option<reqwest::Url>,
 }
 
 /// A fully read response.
@@ -57,7 +63,16 @@ impl Captured {
 
 impl CallContext {
     pub(crate) fn new(core: ClientCore) -> Self {
-        Self { core, client_request_id: random::uuid_v4().into(), slot: Arc::default() }
+        Self { core, client_request_id: random::uuid_v4().into(), verbatim_url: false, slot: Arc::default() }
+    }
+
+    /// The URL the call's request was sent to, once it has been sent.
+    pub fn request_url(&self) -> Option<reqwest::Url> {
+        self.slot().url.clone()
+    }
+
+    pub(crate) fn record_url(&self, url: &reqwest::Url) {
+        self.slot().url = Some(url.clone());
     }
 
     /// The `x-ms-client-request-id` this call sends on every attempt.

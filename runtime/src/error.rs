@@ -23,7 +23,8 @@ pub enum ErrorKind {
     /// The request could not be sent or the response could not be read
     /// (connection refused, reset, TLS failure), after any retries.
     Transport,
-    /// The per-attempt or overall time limit ran out.
+    /// The per-attempt or overall time limit ran out, or a long-running
+    /// operation did not finish within its poller's timeout.
     Timeout,
     /// The [`TokenCredential`](super::TokenCredential) failed to produce a token.
     Credential,
@@ -39,6 +40,13 @@ pub enum ErrorKind {
     /// The client configuration is unusable (bad vault URL, `http` without
     /// `allow_http`, invalid user-agent application id).
     Config,
+    /// A long-running operation ended with status `Failed`; [`Error::code`],
+    /// [`Error::message`] and [`Error::service_error`] carry the error the
+    /// service put in the operation's status document.
+    OperationFailed,
+    /// A long-running operation was cancelled (by the service or another
+    /// caller) before it finished.
+    OperationCanceled,
 }
 
 impl ErrorKind {
@@ -52,6 +60,8 @@ impl ErrorKind {
             Self::InvalidResponse => "invalid response",
             Self::InvalidRequest => "invalid request",
             Self::Config => "invalid client configuration",
+            Self::OperationFailed => "long-running operation failed",
+            Self::OperationCanceled => "long-running operation cancelled",
         }
     }
 }
@@ -193,7 +203,11 @@ impl Error {
     pub fn message(&self) -> Option<&str> {
         let own = (!self.0.message.is_empty()).then_some(&*self.0.message);
         let service = self.0.service.as_ref().and_then(ServiceError::message);
-        if self.0.kind == ErrorKind::Service { service.or(own) } else { own.or(service) }
+        match self.0.kind {
+            // The service's words say why; ours only say that it happened.
+            ErrorKind::Service | ErrorKind::OperationFailed | ErrorKind::OperationCanceled => service.or(own),
+            _ => own.or(service),
+        }
     }
 
     /// The parsed Azure error document, when the body was one.
@@ -264,6 +278,13 @@ impl fmt::Display for Error {
         match (inner.kind, self.code(), inner.status) {
             (ErrorKind::Service, Some(code), Some(status)) => write!(f, "{code} ({})", status.as_u16())?,
             (ErrorKind::Service, None, Some(status)) => write!(f, "HTTP {status}")?,
+            // The status is that of the (successful) status request, which says nothing.
+            (kind @ (ErrorKind::OperationFailed | ErrorKind::OperationCanceled), code, _) => {
+                f.write_str(kind.label())?;
+                if let Some(code) = code {
+                    write!(f, " ({code})")?;
+                }
+            }
             (kind, _, status) => {
                 f.write_str(kind.label())?;
                 if let Some(status) = status {
@@ -449,6 +470,21 @@ mod tests {
         assert!(!shown.contains("c2VjcmV0"), "{shown}");
         assert!(shown.contains("<20 bytes>"), "{shown}");
         assert_eq!(err.to_string(), "invalid response (200 OK): the body does not match the model");
+    }
+
+    #[test]
+    fn operation_failures_read_the_status_document() {
+        let body = br#"{"status":"Failed","error":{"code":"BackupFailed","message":"the container is gone"}}"#;
+        let err = Error::new(ErrorKind::OperationFailed, "the operation ended with status Failed").with_response(
+            StatusCode::OK,
+            HeaderMap::new(),
+            Bytes::from_static(body),
+        );
+        assert_eq!(err.code(), Some("BackupFailed"));
+        assert_eq!(err.message(), Some("the container is gone"));
+        assert_eq!(err.to_string(), "long-running operation failed (BackupFailed): the container is gone");
+        let bare = Error::new(ErrorKind::OperationCanceled, "the operation ended with status Canceled");
+        assert_eq!(bare.to_string(), "long-running operation cancelled: the operation ended with status Canceled");
     }
 
     #[test]

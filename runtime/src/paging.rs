@@ -91,21 +91,7 @@ impl ClientCore {
     /// Parses the link (relative links resolve against the vault URL) and
     /// refuses links to another origin, which would receive our token.
     fn resolve_next_link(&self, link: &str) -> Result<Url, Error> {
-        let vault = &self.inner.vault_url;
-        let url = Url::parse(link).or_else(|_| vault.join(link)).map_err(|e| {
-            Error::new(ErrorKind::InvalidResponse, "the service returned an invalid nextLink").with_source(e)
-        })?;
-        if url.origin() != vault.origin() {
-            return Err(Error::new(
-                ErrorKind::InvalidResponse,
-                format!(
-                    "refusing to follow a nextLink to {} (the vault is {})",
-                    url.origin().ascii_serialization(),
-                    vault.origin().ascii_serialization()
-                ),
-            ));
-        }
-        Ok(url)
+        self.resolve_link(link, "nextLink")
     }
 }
 

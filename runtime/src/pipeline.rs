@@ -94,6 +94,7 @@ impl CallContext {
     async fn run(&self, http: &reqwest::Client, request: reqwest::Request) -> Result<Received, Error> {
         let core = &*self.core.inner;
         let template = self.template(request).await?;
+        self.record_url(&template.url);
         let started = Instant::now();
         let mut attempts = 0u32;
 
@@ -191,7 +192,7 @@ impl CallContext {
         let mut url = request.url().clone();
         // A nextLink already carries its own api-version; appending never
         // rewrites the existing query, so a $skiptoken stays byte-for-byte.
-        if !url.query_pairs().any(|(name, _)| name == "api-version") {
+        if !self.verbatim_url && !url.query_pairs().any(|(name, _)| name == "api-version") {
             url.query_pairs_mut().append_pair("api-version", &core.api_version);
         }
         // The request is consumed: its headers move into the template rather than being copied.

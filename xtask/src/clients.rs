@@ -30,4 +30,9 @@ pub const CLIENTS: &[ClientSpec] = &[
         crate_name: "keyvault-certificates",
         client: "CertificateClient",
     },
+    ClientSpec {
+        spec: stable_7_4!("backuprestore.json"),
+        crate_name: "keyvault-administration",
+        client: "BackupClient",
+    },
 ];

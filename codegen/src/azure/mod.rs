@@ -11,6 +11,7 @@ pub mod enums;
 pub mod extensions;
 pub mod formats;
 pub mod host;
+pub mod long_running;
 pub mod nullable;
 pub mod outcomes;
 pub mod pageable;
@@ -45,6 +46,8 @@ pub struct AzureFacts {
     pub param_renames: Vec<crate::names::ParamRename>,
     /// Path parameters sent unencoded (`x-ms-skip-url-encoding`): (operationId, wire name).
     pub raw_path_params: Vec<(String, String)>,
+    /// The long-running operations, which get a `begin_*` method returning a poller.
+    pub long_running: Vec<long_running::LongRunning>,
 }
 
 /// Applies every rule to `doc`, an OpenAPI 3.0 document read from `file`.
@@ -55,6 +58,7 @@ pub fn apply(doc: &mut Value, file: &Path) -> Result<AzureFacts> {
     aliases::apply(doc);
     let param_renames = crate::names::dedupe_parameters(doc);
     let pageables = pageable::collect(doc, file)?;
+    let long_running = long_running::collect(doc, file)?;
     let enums = enums::hoist(doc)?;
     default_response::apply(doc);
     let outcomes = outcomes::apply(doc, file)?;
@@ -66,5 +70,5 @@ pub fn apply(doc: &mut Value, file: &Path) -> Result<AzureFacts> {
     formats::apply(doc)?;
     secrets::apply(doc)?;
     extensions::apply(doc)?;
-    Ok(AzureFacts { api_version, pageables, enums, outcomes, param_renames, raw_path_params })
+    Ok(AzureFacts { api_version, pageables, enums, outcomes, param_renames, raw_path_params, long_running })
 }

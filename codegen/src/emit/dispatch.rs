@@ -299,6 +299,8 @@ pub fn emit(
         }
     });
 
+    // Without a list operation the link is never read; say so rather than warn.
+    let has_links = shapes.iter().any(|s| s.next_link.is_some());
     let next_arms = shapes.iter().filter(|s| s.next_link.is_some()).map(|s| {
         let (id, rust) = (&s.operation_id, s.method.to_string());
         let names = if id == &rust {
@@ -309,14 +311,25 @@ pub fn emit(
         let success = &s.success;
         quote! { #names => json_response(self.next_page::<#success>(next_link).await), }
     });
+    let next_body = if has_links {
+        quote! {
+            match operation_id {
+                #(#next_arms)*
+                other => Err(invalid(format!("`{other}` is not a list operation with next links"))),
+            }
+        }
+    } else {
+        quote! {
+            let _ = next_link;
+            Err(invalid(format!("`{operation_id}` is not a list operation with next links")))
+        }
+    };
 
     // Helpers and arguments only some specs need: a spec without parameters, bodies or
     // next links must not leave an unused function or variable behind (`-D warnings`).
     let uses_params = shapes.iter().any(|s| !s.params.is_empty());
     let uses_body = shapes.iter().any(|s| s.body.is_some());
-    let uses_next = shapes.iter().any(|s| s.next_link.is_some());
     let unused_params = (!uses_params).then(|| quote! { let _ = params; });
-    let unused_next = (!uses_next).then(|| quote! { let _ = next_link; });
     // The arms take the body out of a mutable binding; without any body there is none.
     let body_binding = if uses_body {
         quote! { let mut body = body; }
@@ -489,11 +502,7 @@ pub fn emit(
             /// `operation_id`) through the runtime's paging path, exactly as the `*_pages`
             /// methods do, and returns the typed page serialized to JSON.
             pub async fn call_next_link(&self, operation_id: &str, next_link: &str) -> Result<Response<Value>, Error> {
-                #unused_next
-                match operation_id {
-                    #(#next_arms)*
-                    other => Err(invalid(format!("`{other}` is not a list operation with next links"))),
-                }
+                #next_body
             }
 
             #[allow(dead_code)]

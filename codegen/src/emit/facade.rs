@@ -107,7 +107,7 @@ pub fn operations(raw: &syn::File) -> Vec<Operation> {
 /// The generics, receiver and stream bound of a facade method: progenitor's `<'a>` and
 /// `&'a self` when an argument borrows for `'a`, elided otherwise (clippy's
 /// `needless_lifetimes`).
-fn lifetimes(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
+pub(crate) fn lifetimes(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
     let borrows = op.params.iter().any(|(_, t)| t.to_token_stream().to_string().contains("'a"));
     if borrows {
         let g = &op.generics;
@@ -138,7 +138,7 @@ fn path_template(docs: &[syn::Attribute]) -> Vec<String> {
 
 /// An identifier reduced to lowercase letters and digits, to compare spec names
 /// (`key-name`, `GetKeys`) with the Rust names progenitor made of them (`key_name`, `get_keys`).
-fn normalized(name: &str) -> String {
+pub(crate) fn normalized(name: &str) -> String {
     name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
 }
 

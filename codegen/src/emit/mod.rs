@@ -8,4 +8,5 @@ pub mod facade;
 pub mod format;
 pub mod non_exhaustive;
 pub mod outcomes;
+pub mod pollers;
 pub mod raw_passes;

@@ -734,5 +734,36 @@ impl keyvault_runtime::Page for types::DeletedCertificateListResult {
     }
 }
 
+impl CertificateClient {
+    /// Starts [`Self::create_certificate`] and returns a [`Poller`](keyvault_runtime::Poller) that follows it
+    /// to its end and yields the resulting [`CertificateBundle`](types::CertificateBundle).
+    ///
+    /// The first request is sent before this returns (its errors are returned here). Then
+    /// `.await` the poller (or call `wait`) for the result; `next_status` and `updates` show
+    /// progress. It polls at the service's `Retry-After`, else every 5 s (`interval`), gives
+    /// up after 30 min (`timeout`), and stops when dropped. A failed or cancelled operation
+    /// is an error of kind `OperationFailed` / `OperationCanceled` with the service's error.
+    ///
+    /// The pending operation is polled at `/certificates/{certificate-name}/pending`
+    /// until its `status` is `completed`; the result is then read at `/certificates/{certificate-name}`.
+    pub async fn begin_create_certificate<'a>(
+        &'a self,
+        certificate_name: &'a str,
+        body: &'a types::CertificateCreateParameters,
+    ) -> Result<keyvault_runtime::Poller<types::CertificateBundle>, Error> {
+        let first = self.create_certificate(certificate_name, body).await?;
+        let status_url = self
+            .core
+            .url_for(&["certificates", certificate_name, "pending"])?;
+        let final_url = self.core.url_for(&["certificates", certificate_name])?;
+        keyvault_runtime::Poller::pending_operation(
+            &self.core,
+            first,
+            status_url,
+            final_url,
+        )
+    }
+}
+
 #[cfg(feature = "dynamic")]
 pub mod dynamic;
