@@ -150,7 +150,7 @@ read -r okt okc < <(median official-keys)
 read -r ukt ukc < <(median ours-keys)
 read -r alt alc < <(median ours-3-aws-lc)
 read -r ntt ntc < <(median ours-3-native-tls)
-ratio() { echo "scale=2; $1 / $2" | bc | sed 's/^\./0./'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo
 echo "| build (clean, debug, --offline) | wall time (median of $RUNS) | crates compiled | time ratio | crate ratio |"
