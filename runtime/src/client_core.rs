@@ -8,6 +8,7 @@ use std::time::Duration;
 use http::HeaderValue;
 use reqwest::Url;
 
+use super::bearer::BearerHeader;
 use super::context::CallContext;
 use super::credential::TokenCredential;
 use super::error::{Error, ErrorKind};
@@ -33,6 +34,8 @@ pub(crate) struct CoreInner {
     pub(crate) overall_timeout: Option<Duration>,
     pub(crate) user_agent: HeaderValue,
     pub(crate) tokens: Arc<TokenCache>,
+    /// The Authorization header of the token last sent.
+    pub(crate) bearer: BearerHeader,
     /// The token scope learned from the vault's challenge (or configured),
     /// so later calls authenticate on the first attempt.
     scope: RwLock<Option<String>>,
@@ -111,6 +114,7 @@ impl ClientCore {
                 overall_timeout: options.overall_timeout,
                 user_agent,
                 tokens: TokenCache::shared(credential, options.token_refresh_margin),
+                bearer: BearerHeader::default(),
                 scope: RwLock::new(options.scope),
             }),
         })

@@ -30,6 +30,7 @@
 //! With none of them, only plain `http://` works (tests against loopback servers).
 
 mod base64url;
+mod bearer;
 mod challenge;
 mod client_core;
 mod context;

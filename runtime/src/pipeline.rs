@@ -192,7 +192,8 @@ impl CallContext {
         let mut url = request.url().clone();
         // A nextLink already carries its own api-version; appending never
         // rewrites the existing query, so a $skiptoken stays byte-for-byte.
-        if !self.verbatim_url && !url.query_pairs().any(|(name, _)| name == "api-version") {
+        // A URL without a query (every call but a nextLink) needs no parsing to know.
+        if !self.verbatim_url && (url.query().is_none() || !url.query_pairs().any(|(name, _)| name == "api-version")) {
             url.query_pairs_mut().append_pair("api-version", &core.api_version);
         }
         // The request is consumed: its headers move into the template rather than being copied.
@@ -369,11 +370,9 @@ async fn bearer(core: &CoreInner, url: &Url, scope: &str) -> Result<HeaderValue,
     let token = core.tokens.token(scope).await.map_err(|e| {
         Error::new(ErrorKind::Credential, format!("could not get a token for scope {scope}")).with_source(e)
     })?;
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.secret())).map_err(|_| {
+    core.bearer.value(token).map_err(|_| {
         Error::new(ErrorKind::Credential, "the credential returned a token that is not a valid header value")
-    })?;
-    value.set_sensitive(true);
-    Ok(value)
+    })
 }
 
 fn is_challenge(captured: &Captured) -> bool {
