@@ -64,6 +64,7 @@ pub async fn run(args: BackupVaultArgs) -> Result<(), AppError> {
     for kind in kinds.supported() {
         let kind_dir = dir.join(kind.dir());
         outcome = std::fs::create_dir_all(&kind_dir).map_err(|e| AppError::io("create", &kind_dir, e));
+        remove_stale_temporaries(&kind_dir);
         if outcome.is_ok() {
             outcome = with_kind!(
                 kinds,
@@ -97,6 +98,19 @@ pub async fn run(args: BackupVaultArgs) -> Result<(), AppError> {
     );
     let total = state.items.len() + state.skipped.len() + state.failed.len();
     report::partial(&state.failed, total, &format!("{}", dir.join(manifest::MANIFEST).display()))
+}
+
+/// Deletes the temporary files a killed run left beside the blobs
+/// (`.NAME.blob.XXXXXX.tmp`, see `files::PendingFile`); best effort.
+fn remove_stale_temporaries(kind_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(kind_dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(".tmp") && name.contains(".blob.") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Vault URLs compare without case and trailing slash.
