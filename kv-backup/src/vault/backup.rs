@@ -169,11 +169,17 @@ async fn backup_kind<K: ItemKind>(
 
     let progress = Progress::new(&format!("backing up {kind}"), todo.len());
     let mut results = stream::iter(todo)
-        .map(|item| async move { (client.backup(&item.name).await, item) })
+        .map(|item| async move {
+            let result = match client.backup(&item.name).await {
+                Ok(blob) => Ok(store(dir, kind, &item, blob).await),
+                Err(error) => Err(error),
+            };
+            (result, item)
+        })
         .buffer_unordered(parallel);
     while let Some((result, item)) = results.next().await {
-        let blob = match result {
-            Ok(blob) => blob,
+        let record = match result {
+            Ok(stored) => stored?,
             Err(error) if error.class == Class::NotFound => {
                 progress.note(&format!("skipped {} {}: deleted since it was listed", kind.singular(), item.name));
                 state.skipped.push(Skipped { kind, name: item.name, reason: "deleted after it was listed".into() });
@@ -194,24 +200,29 @@ async fn backup_kind<K: ItemKind>(
                 continue;
             }
         };
-        let file = manifest::blob_file(kind, &item.name);
-        // A leftover file is an incomplete or stale copy: replace it.
-        PendingFile::create(&dir.join(&file), true)?.commit(&blob)?;
-        let record = ItemRecord {
-            kind,
-            name: item.name.clone(),
-            file,
-            size: blob.len() as u64,
-            sha256: manifest::sha256_hex(&blob),
-            enabled: item.enabled,
-        };
         journal.append(&record)?;
-        progress.item(&format!("backed up {} {} ({} bytes)", kind.singular(), item.name, blob.len()));
+        progress.item(&format!("backed up {} {} ({} bytes)", kind.singular(), item.name, record.size));
         state.items.insert((kind, item.name), record);
         state.fetched += 1;
     }
     progress.finish();
     Ok(())
+}
+
+/// Writes an item's blob file (atomically, flushed to disk) on the blocking
+/// pool, so that disk flushes overlap with the requests in flight instead of
+/// stalling them, and returns its record.
+async fn store(dir: &Path, kind: Kind, item: &ItemInfo, blob: Vec<u8>) -> Result<ItemRecord, AppError> {
+    let file = manifest::blob_file(kind, &item.name);
+    let path = dir.join(&file);
+    let (size, sha256) = tokio::task::spawn_blocking(move || {
+        // A leftover file is an incomplete or stale copy: replace it.
+        PendingFile::create(&path, true)?.commit(&blob)?;
+        Ok::<_, AppError>((blob.len() as u64, manifest::sha256_hex(&blob)))
+    })
+    .await
+    .map_err(|e| AppError::new(Class::File, "a file write was cancelled").with_cause(e))??;
+    Ok(ItemRecord { kind, name: item.name.clone(), file, size, sha256, enabled: item.enabled })
 }
 
 /// Failures that would repeat for every item: stop at the first.

@@ -1,10 +1,9 @@
 //! Certificates, through `keyvault_certificates::CertificateClient`.
 //!
-//! Not compiled on this branch: `keyvault-certificates` joins the workspace with
-//! the shared runtime crate. To wire it in: add the dependency to kv-backup's
-//! Cargo.toml, `mod certificates;` to `vault/mod.rs`, and the `certificates`
-//! field and arms marked `TODO(merge)` there. Checked against a crate generated
-//! from the upstream 7.4 certificates.json with `cargo xtask codegen`.
+//! Compiled only under `cfg(kv_all_kinds)` until `keyvault-certificates` joins the
+//! workspace with the shared runtime crate (see `vault/mod.rs`). Checked
+//! against a crate generated from the upstream 7.4 certificates.json with
+//! `cargo xtask codegen`.
 
 use std::sync::Arc;
 

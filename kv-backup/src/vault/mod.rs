@@ -10,9 +10,14 @@ mod manifest;
 mod progress;
 mod report;
 pub mod restore;
-// TODO(merge): once `keyvault-secrets` and `keyvault-certificates` are in the
-// workspace, add `mod secrets;` and `mod certificates;` here and fill in
-// `Kinds` below (see those files' headers).
+// Secrets and certificates need the `keyvault-secrets` and `keyvault-certificates`
+// crates, which arrive with the shared runtime crate. TODO(merge): add them to
+// Cargo.toml and delete every `cfg(kv_all_kinds)` / `cfg(not(kv_all_kinds))`
+// line in this file (keeping what the former guard and dropping what the latter does).
+#[cfg(kv_all_kinds)]
+mod certificates;
+#[cfg(kv_all_kinds)]
+mod secrets;
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -203,7 +208,10 @@ pub fn name_from_id(kind: Kind, id: &str) -> Result<String, ItemError> {
 /// The clients of the kinds this build handles.
 pub struct Kinds {
     pub keys: keys::Keys,
-    // TODO(merge): `pub secrets: secrets::Secrets, pub certificates: certificates::Certificates,`
+    #[cfg(kv_all_kinds)]
+    pub secrets: secrets::Secrets,
+    #[cfg(kv_all_kinds)]
+    pub certificates: certificates::Certificates,
 }
 
 impl Kinds {
@@ -213,17 +221,24 @@ impl Kinds {
         credential: Arc<dyn TokenCredential>,
         options: ClientOptions,
     ) -> Result<Self, AppError> {
-        let invalid =
-            |e: keyvault_keys::Error| AppError::new(Class::Usage, format!("invalid vault URL '{vault}'")).with_cause(e);
-        let keys = keys::Keys::connect(vault, credential, options).map_err(invalid)?;
-        // TODO(merge): secrets::Secrets::connect(vault, credential.clone(), options.clone())
-        // and certificates::Certificates::connect(...) the same way.
-        Ok(Self { keys })
+        fn invalid(vault: &str) -> impl Fn(keyvault_keys::Error) -> AppError + '_ {
+            move |e| AppError::new(Class::Usage, format!("invalid vault URL '{vault}'")).with_cause(e)
+        }
+        Ok(Self {
+            #[cfg(kv_all_kinds)]
+            secrets: secrets::Secrets::connect(vault, credential.clone(), options.clone()).map_err(invalid(vault))?,
+            #[cfg(kv_all_kinds)]
+            certificates: certificates::Certificates::connect(vault, credential.clone(), options.clone())
+                .map_err(invalid(vault))?,
+            keys: keys::Keys::connect(vault, credential, options).map_err(invalid(vault))?,
+        })
     }
 
     /// The kinds this build can back up and restore.
     pub fn supported(&self) -> Vec<Kind> {
-        // TODO(merge): all three.
+        #[cfg(kv_all_kinds)]
+        return vec![Kind::Keys, Kind::Secrets, Kind::Certificates];
+        #[cfg(not(kv_all_kinds))]
         vec![Kind::Keys]
     }
 
@@ -247,7 +262,17 @@ macro_rules! with_kind {
                 let $client = &$kinds.keys;
                 $body
             }
-            // TODO(merge): `Kind::Secrets => { let $client = &$kinds.secrets; $body }`, same for certificates.
+            #[cfg(kv_all_kinds)]
+            $crate::vault::Kind::Secrets => {
+                let $client = &$kinds.secrets;
+                $body
+            }
+            #[cfg(kv_all_kinds)]
+            $crate::vault::Kind::Certificates => {
+                let $client = &$kinds.certificates;
+                $body
+            }
+            #[cfg(not(kv_all_kinds))]
             $crate::vault::Kind::Secrets | $crate::vault::Kind::Certificates => $unsupported,
         }
     };

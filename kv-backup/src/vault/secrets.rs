@@ -1,10 +1,9 @@
 //! Secrets, through `keyvault_secrets::SecretClient`.
 //!
-//! Not compiled on this branch: `keyvault-secrets` joins the workspace with the
-//! shared runtime crate. To wire it in: add the dependency to kv-backup's
-//! Cargo.toml, `mod secrets;` to `vault/mod.rs`, and the `secrets` field and
-//! arms marked `TODO(merge)` there. Checked against a crate generated from the
-//! upstream 7.4 secrets.json with `cargo xtask codegen`.
+//! Compiled only under `cfg(kv_all_kinds)` until `keyvault-secrets` joins the
+//! workspace with the shared runtime crate (see `vault/mod.rs`). Checked
+//! against a crate generated from the upstream 7.4 secrets.json with
+//! `cargo xtask codegen`.
 
 use std::sync::Arc;
 
