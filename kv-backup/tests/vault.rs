@@ -84,8 +84,10 @@ async fn backs_up_every_page_skips_managed_keys_and_keeps_disabled_ones() {
 
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let counters = source.counters();
-    assert_eq!(counters.challenges, 1, "one challenge, then the token is reused");
-    assert_eq!(counters.list_pages, 3, "61 keys at 25 per page");
+    // One client per kind listed, each with its challenge and an empty listing page besides the keys.
+    let kinds_listed = manifest(dir.path())["kinds"].as_array().unwrap().len();
+    assert_eq!(counters.challenges, kinds_listed, "one challenge per client, then its token is reused");
+    assert_eq!(counters.list_pages, 3 + (kinds_listed - 1), "61 keys at 25 per page");
     assert_eq!(counters.backups, 58, "managed keys are never sent to backup");
     assert_backed_up(&source, dir.path(), &names);
     let manifest = manifest(dir.path());
@@ -260,6 +262,7 @@ async fn a_killed_backup_resumes_from_its_journal() {
         .unwrap();
     // Kill it part-way, as a user pressing Ctrl-C or a machine going down would.
     while source.state().backed_up.len() < 20 {
+        assert!(child.try_wait().unwrap().is_none(), "kv-backup ended before it could be killed");
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }
     child.kill().unwrap();
@@ -307,6 +310,58 @@ async fn five_hundred_throttled_keys_move_byte_exact() {
     assert!(target.counters().throttled >= 50);
     for name in &names {
         assert_eq!(target.blob(Kind::Keys, name), source.blob(Kind::Keys, name), "{name}");
+    }
+}
+
+/// Secrets and certificates go the same way as keys when this build has their
+/// clients (the manifest's `kinds` says which kinds were listed); a build with
+/// keys only must leave their routes alone.
+#[tokio::test]
+async fn every_kind_this_build_lists_moves_and_certificates_restore_first() {
+    let source = FakeVault::start().await;
+    source.add_keys(4);
+    source.add(Kind::Keys, "cert-1", true, true);
+    for name in ["s-1", "s-2", "s-disabled"] {
+        source.add(Kind::Secrets, name, false, name != "s-disabled");
+    }
+    source.add(Kind::Secrets, "cert-1", true, true);
+    for name in ["cert-1", "cert-2"] {
+        source.add(Kind::Certificates, name, false, true);
+    }
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = backup_vault(&source, dir.path(), &["--json"]);
+
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let manifest = manifest(dir.path());
+    let kinds: Vec<&str> = manifest["kinds"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+    let target = FakeVault::start().await;
+    let output = restore_vault(&target, dir.path(), &["--json", "--parallel", "1"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    if kinds == ["keys"] {
+        assert_eq!(source.state().per_kind.get(&Kind::Secrets), None);
+        assert_eq!(source.state().per_kind.get(&Kind::Certificates), None);
+        assert_eq!(json_of(&output)["restored"], 4);
+        return;
+    }
+    assert_eq!(kinds, ["keys", "secrets", "certificates"]);
+    let skipped: Vec<(&str, &str)> = manifest["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["kind"].as_str().unwrap(), s["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(skipped, [("keys", "cert-1"), ("secrets", "cert-1")], "managed items skipped");
+    assert_eq!(json_of(&output)["restored"], 9);
+    let order: Vec<Kind> = target.state().restored.iter().map(|(k, _)| *k).collect();
+    let mut sorted = order.clone();
+    sorted.sort_by_key(|k| [Kind::Certificates, Kind::Keys, Kind::Secrets].iter().position(|o| o == k));
+    assert_eq!(order, sorted, "certificates, then keys, then secrets");
+    let restored = target.state().restored.clone();
+    for (kind, name) in restored {
+        assert_eq!(target.blob(kind, &name), source.blob(kind, &name), "{kind:?} {name}");
+        let file = dir.path().join(kind.collection()).join(format!("{name}.blob"));
+        assert_eq!(std::fs::read(file).unwrap(), source.blob(kind, &name).unwrap());
     }
 }
 

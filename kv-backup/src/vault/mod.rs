@@ -221,7 +221,7 @@ impl Kinds {
         credential: Arc<dyn TokenCredential>,
         options: ClientOptions,
     ) -> Result<Self, AppError> {
-        fn invalid(vault: &str) -> impl Fn(keyvault_keys::Error) -> AppError + '_ {
+        fn invalid<E: StdError + Send + Sync + 'static>(vault: &str) -> impl Fn(E) -> AppError + '_ {
             move |e| AppError::new(Class::Usage, format!("invalid vault URL '{vault}'")).with_cause(e)
         }
         Ok(Self {

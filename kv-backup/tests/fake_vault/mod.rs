@@ -81,6 +81,10 @@ pub struct State {
     pub fail_backups_after: Option<usize>,
     /// Successful backups, in the order served.
     pub backed_up: Vec<(Kind, String)>,
+    /// Successful restores, in the order served.
+    pub restored: Vec<(Kind, String)>,
+    /// Authenticated requests per kind (listings, backups, restores).
+    pub per_kind: BTreeMap<Kind, usize>,
     pub counters: Counters,
 }
 
@@ -202,6 +206,9 @@ impl Respond for Handler {
         let segments: Vec<&str> = request.url.path().trim_start_matches('/').split('/').collect();
         let method = request.method.as_str();
         let kind = segments.first().and_then(|s| Kind::from_collection(s));
+        if let Some(kind) = kind {
+            *state.per_kind.entry(kind).or_default() += 1;
+        }
         match (method, kind, &segments[1..]) {
             ("GET", Some(kind), []) => self.list(&mut state, kind, request),
             ("POST", Some(kind), ["restore"]) => restore(&mut state, kind, request, &self.base),
@@ -284,6 +291,7 @@ fn restore(state: &mut State, kind: Kind, request: &Request, base: &str) -> Resp
         return error(409, "Conflict", &format!("{name} already exists"), None);
     }
     state.items.insert(key, Item { blob: blob.unwrap_or_default(), managed: false, enabled: true });
+    state.restored.push((kind, name.clone()));
     let id = format!("{base}/{}/{name}/0123456789abcdef", kind.collection());
     let body = match kind {
         Kind::Keys => json!({ "key": { "kid": id, "kty": "RSA" }, "attributes": { "enabled": true } }),
