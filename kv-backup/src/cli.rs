@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Moves a Key Vault key between vaults: `backup` writes the key's protected
+/// Moves Key Vault keys between vaults: `backup` writes a key's protected
 /// backup blob to a file, `restore` recreates the key from that file in
-/// another vault (same subscription and geography).
+/// another vault (same subscription and geography); `backup-vault` and
+/// `restore-vault` do the same for every item of a vault.
 #[derive(Debug, Parser)]
 #[command(name = "kv-backup", version, after_help = EXIT_CODES)]
 pub struct Cli {
@@ -25,8 +26,12 @@ Exit codes:
   5  forbidden (the identity lacks the keys/backup or keys/restore permission)
   6  key not found
   7  conflict (the key name is taken, or a deleted key of that name awaits purge)
-  8  malformed backup (the service rejected the blob, or the file is empty)
-  9  network failure or timeout";
+  8  malformed backup (the service rejected the blob, the file is empty, or a
+     backup-vault file does not match its manifest)
+  9  network failure or timeout
+ 10  partial failure (backup-vault, restore-vault): some items failed, the
+     others succeeded; the summary (and backup-vault's manifest) lists them,
+     and running the same command again retries only what is missing";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -34,6 +39,58 @@ pub enum Command {
     Backup(BackupArgs),
     /// Recreate a key, with all its versions, from a backup file.
     Restore(RestoreArgs),
+    /// Back up every key, secret and certificate of a vault into a directory
+    /// (one blob file per item and a manifest.json). Re-run with the same
+    /// directory to resume: only what is missing is downloaded.
+    BackupVault(BackupVaultArgs),
+    /// Restore every item of a backup-vault directory into a vault:
+    /// certificates, then keys, then secrets. Items already present are
+    /// reported, not failed. Re-run to resume.
+    RestoreVault(RestoreVaultArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupVaultArgs {
+    #[command(flatten)]
+    pub vault: VaultArgs,
+
+    /// Directory for the blobs and the manifest (created if missing; an earlier run's directory resumes it).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreVaultArgs {
+    #[command(flatten)]
+    pub vault: VaultArgs,
+
+    /// Directory written by backup-vault.
+    #[arg(long = "in", value_name = "DIR")]
+    pub input: PathBuf,
+
+    /// Restore the intact items even if some files do not match the manifest
+    /// (they are reported as skipped); without it, nothing is restored then.
+    #[arg(long)]
+    pub skip_damaged: bool,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// How a vault command runs and reports.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Items in flight at once. Key Vault throttles per vault; throttled
+    /// requests are retried after the delay the service asks for.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
+
+    /// Print the summary as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -94,9 +151,16 @@ pub struct VaultArgs {
 }
 
 /// Key Vault object names: 1 to 127 ASCII letters, digits and dashes.
+pub fn is_object_name(name: &str) -> bool {
+    (1..=127).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 fn key_name(name: &str) -> Result<String, String> {
-    let valid = (1..=127).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    if valid { Ok(name.to_owned()) } else { Err("a key name is 1 to 127 letters, digits and dashes".to_owned()) }
+    if is_object_name(name) {
+        Ok(name.to_owned())
+    } else {
+        Err("a key name is 1 to 127 letters, digits and dashes".to_owned())
+    }
 }
 
 /// The credential sources a user can pick.
@@ -164,6 +228,37 @@ mod tests {
         let Command::Restore(args) = cli.command else { panic!("not restore") };
         assert_eq!(args.input, PathBuf::from("k.bin"));
         assert_eq!(args.vault.credential, CredentialKind::ManagedIdentity);
+    }
+
+    #[test]
+    fn parses_the_vault_commands() {
+        let cli =
+            Cli::try_parse_from(["kv-backup", "backup-vault", "--vault", "https://v.vault.azure.net", "--out", "d"])
+                .unwrap();
+        let Command::BackupVault(args) = cli.command else { panic!("not backup-vault") };
+        assert_eq!((args.out, args.run.parallel, args.run.json), (PathBuf::from("d"), 4, false));
+
+        let cli = Cli::try_parse_from([
+            "kv-backup",
+            "restore-vault",
+            "--vault",
+            "https://w.vault.azure.net",
+            "--in",
+            "d",
+            "--parallel",
+            "8",
+            "--json",
+            "--skip-damaged",
+        ])
+        .unwrap();
+        let Command::RestoreVault(args) = cli.command else { panic!("not restore-vault") };
+        assert!(args.skip_damaged && args.run.json);
+        assert_eq!(args.run.parallel, 8);
+        for bad in ["0", "65", "x"] {
+            let parsed =
+                Cli::try_parse_from(["kv-backup", "backup-vault", "--vault", "u", "--out", "d", "--parallel", bad]);
+            assert!(parsed.is_err(), "{bad}");
+        }
     }
 
     #[test]

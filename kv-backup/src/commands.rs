@@ -1,8 +1,11 @@
-//! The two commands. Each prepares everything local first (output file,
-//! input bytes), then makes exactly one service call.
+//! The commands. `backup` and `restore` prepare everything local first
+//! (output file, input bytes), then make exactly one service call; the vault
+//! commands live in `crate::vault`.
+
+use std::sync::Arc;
 
 use keyvault_keys::models::KeyRestoreParameters;
-use keyvault_keys::{ClientOptions, KeyClient};
+use keyvault_keys::{ClientOptions, KeyClient, TokenCredential};
 
 use crate::cli::{BackupArgs, Command, RestoreArgs, VaultArgs};
 use crate::credential;
@@ -13,6 +16,8 @@ pub async fn run(command: Command) -> Result<(), AppError> {
     match command {
         Command::Backup(args) => backup(args).await,
         Command::Restore(args) => restore(args).await,
+        Command::BackupVault(args) => crate::vault::backup::run(args).await,
+        Command::RestoreVault(args) => crate::vault::restore::run(args).await,
     }
 }
 
@@ -57,6 +62,13 @@ async fn restore(args: RestoreArgs) -> Result<(), AppError> {
 
 /// A client for the vault, authenticated as the arguments say.
 fn connect(args: &VaultArgs) -> Result<KeyClient, AppError> {
+    let (vault, credential, options) = client_parts(args)?;
+    KeyClient::with_options(&vault, credential, options)
+        .map_err(|e| AppError::new(Class::Usage, format!("invalid vault URL '{vault}'")).with_cause(e))
+}
+
+/// The vault URL, credential and options every client of a command shares.
+pub fn client_parts(args: &VaultArgs) -> Result<(String, Arc<dyn TokenCredential>, ClientOptions), AppError> {
     let vault = args.vault.trim();
     if vault.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://")) && !args.allow_http {
         return Err(AppError::new(Class::Usage, format!("the vault URL {vault} must use https")));
@@ -65,8 +77,7 @@ fn connect(args: &VaultArgs) -> Result<KeyClient, AppError> {
     let options = ClientOptions::default()
         .allow_http(args.allow_http)
         .application_id(concat!("kv-backup/", env!("CARGO_PKG_VERSION")));
-    KeyClient::with_options(vault, credential, options)
-        .map_err(|e| AppError::new(Class::Usage, format!("invalid vault URL '{vault}'")).with_cause(e))
+    Ok((vault.to_owned(), credential, options))
 }
 
 fn request_id_note(id: Option<&str>) -> String {

@@ -31,6 +31,8 @@ pub enum Class {
     MalformedBackup,
     /// The vault could not be reached, or did not answer in time.
     Network,
+    /// Some items of a vault command failed, others succeeded.
+    Partial,
 }
 
 impl Class {
@@ -46,6 +48,7 @@ impl Class {
             Self::Conflict => 7,
             Self::MalformedBackup => 8,
             Self::Network => 9,
+            Self::Partial => 10,
         }
     }
 }
@@ -168,7 +171,7 @@ fn describe(class: Class, operation: &Operation<'_>, error: &KvError) -> (String
         ),
         Class::Network => (format!("{what} failed: the vault could not be reached"), None),
         Class::Usage => (format!("{what} failed: invalid arguments"), None),
-        Class::Service | Class::File => (format!("{what} failed"), None),
+        Class::Service | Class::File | Class::Partial => (format!("{what} failed"), None),
     }
 }
 
@@ -207,6 +210,7 @@ mod tests {
             Class::Conflict,
             Class::MalformedBackup,
             Class::Network,
+            Class::Partial,
         ];
         let mut codes: Vec<u8> = all.iter().map(|c| c.code()).collect();
         codes.sort_unstable();

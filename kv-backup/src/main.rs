@@ -1,8 +1,10 @@
-//! `kv-backup`: back up a Key Vault key to a file and restore it into another vault.
+//! `kv-backup`: back up a Key Vault key, or a whole vault, and restore it into another vault.
 //!
 //! ```text
 //! kv-backup backup  --vault https://source.vault.azure.net --key my-key --out my-key.backup [--force]
 //! kv-backup restore --vault https://target.vault.azure.net --in my-key.backup
+//! kv-backup backup-vault  --vault https://source.vault.azure.net --out DIR [--parallel N] [--json]
+//! kv-backup restore-vault --vault https://target.vault.azure.net --in DIR [--skip-damaged]
 //! ```
 //!
 //! Credentials come from azure_identity (`--credential developer|managed-identity|
@@ -15,6 +17,7 @@ mod commands;
 mod credential;
 mod errors;
 mod files;
+mod vault;
 
 use std::process::ExitCode;
 
