@@ -286,14 +286,7 @@ pub fn generate_from(source: &dyn load::Source, opts: &Options) -> Result<Genera
 pub fn client_name_for(spec: &std::path::Path) -> String {
     let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let singular = stem.strip_suffix('s').filter(|s| !s.is_empty()).unwrap_or(&stem);
-    let mut words = singular.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty());
-    let camel: String = words
-        .by_ref()
-        .map(|w| {
-            let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
-        })
-        .collect();
+    let camel = names::upper_camel(singular);
     if camel.is_empty() || camel.starts_with(|c: char| c.is_ascii_digit()) {
         "KeyVaultClient".into()
     } else {

@@ -24,17 +24,22 @@ fn folded(name: &str) -> String {
     name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
 }
 
-/// A Rust type name for free text: `key-type` → `KeyType`, `1x` → `E1x`; `Self` (a keyword)
-/// → `SelfEnum`. A name that already is one is kept as it is.
-pub fn type_name(name: &str) -> String {
-    let mut out: String = name
-        .split(|c: char| !c.is_ascii_alphanumeric())
+/// The words of `text` (runs of ASCII letters and digits) joined in UpperCamelCase, each
+/// word's first letter raised and the rest kept: `key-type` → `KeyType`, `getHSM` → `GetHSM`.
+pub fn upper_camel(text: &str) -> String {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|p| !p.is_empty())
         .map(|p| {
             let mut c = p.chars();
             c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
         })
-        .collect();
+        .collect()
+}
+
+/// A Rust type name for free text: `key-type` → `KeyType`, `1x` → `E1x`; `Self` (a keyword)
+/// → `SelfEnum`. A name that already is one is kept as it is.
+pub fn type_name(name: &str) -> String {
+    let mut out = upper_camel(name);
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, 'E');
     }

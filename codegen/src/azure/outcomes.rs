@@ -37,14 +37,7 @@ pub struct Outcome {
 
 /// The name of the enum emitted for `operation_id` (`GetItem` → `GetItemOutcome`).
 pub fn enum_name(operation_id: &str) -> String {
-    let mut out: String = operation_id
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut c = p.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
-        })
-        .collect();
+    let mut out = crate::names::upper_camel(operation_id);
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, 'O');
     }
