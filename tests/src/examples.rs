@@ -215,7 +215,8 @@ macro_rules! dynamic_api {
 pub struct Known {
     /// The operation (`*` for any).
     pub operation_id: &'static str,
-    /// The start of the problem line (`dropped: /attributes/hsmPlatform`).
+    /// The start of the problem line (`dropped: /attributes/hsmPlatform`); a `*` stands for
+    /// one JSON-pointer segment (`dropped: /value/*/subject`).
     pub problem: &'static str,
     /// Why it is accepted.
     pub reason: &'static str,
@@ -223,8 +224,28 @@ pub struct Known {
 
 impl Known {
     fn covers(&self, operation_id: &str, problem: &str) -> bool {
-        (self.operation_id == "*" || self.operation_id == operation_id) && problem.starts_with(self.problem)
+        (self.operation_id == "*" || self.operation_id == operation_id) && starts_with_pattern(problem, self.problem)
     }
+}
+
+/// Whether `text` starts with `pattern`, where each `*` of the pattern matches one
+/// JSON-pointer segment (a non-empty run without `/`).
+fn starts_with_pattern(text: &str, pattern: &str) -> bool {
+    let mut rest = text;
+    for (i, piece) in pattern.split('*').enumerate() {
+        if i > 0 {
+            let segment = rest.find(['/', ' ']).unwrap_or(rest.len());
+            if segment == 0 {
+                return false;
+            }
+            rest = &rest[segment..];
+        }
+        match rest.strip_prefix(piece) {
+            Some(after) => rest = after,
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Splits `problems` into (unexpected, known).
@@ -632,4 +653,19 @@ async fn run_example(
         problems.extend(check_outcome(&outcome, code, served.as_ref()).into_iter().map(prefix));
     }
     Ok((problems, notes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::starts_with_pattern;
+
+    #[test]
+    fn a_star_matches_exactly_one_pointer_segment() {
+        assert!(starts_with_pattern("dropped: /value/3/subject = \"\"", "dropped: /value/*/subject ="));
+        assert!(starts_with_pattern("dropped: /value/12/subject = \"x\"", "dropped: /value/*/subject"));
+        assert!(!starts_with_pattern("dropped: /value//subject = 1", "dropped: /value/*/subject"));
+        assert!(!starts_with_pattern("dropped: /value/3/x/subject = 1", "dropped: /value/*/subject"));
+        assert!(starts_with_pattern("dropped: /pending = {}", "dropped: /pending ="));
+        assert!(!starts_with_pattern("dropped: /pendingX = {}", "dropped: /pending ="));
+    }
 }

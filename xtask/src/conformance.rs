@@ -42,10 +42,13 @@ pub struct Args {
     /// Only the files whose path relative to `data-plane/` contains this text.
     #[arg(long)]
     filter: Option<String>,
-    /// Also replay the recordings under this folder through each generated client.
+    /// Also replay recordings through the generated clients; repeat for several folders. A
+    /// folder named `…-NAME` (`recordings-secrets`) replays through the client of every
+    /// `NAME.json`; a folder without such a suffix through the `keys.json` clients.
     #[arg(long)]
-    recordings: Option<PathBuf>,
-    /// The spec whose examples supply request bodies a recording did not keep (default: ours).
+    recordings: Vec<PathBuf>,
+    /// The spec whose examples supply request bodies a recording did not keep (default: our
+    /// spec of the same name, e.g. our 7.4 secrets.json for every secrets.json).
     #[arg(long)]
     bodies: Option<PathBuf>,
     /// Print each harness's per-example report, not only failures.
@@ -57,6 +60,25 @@ pub struct Args {
 struct Replay {
     recordings: PathBuf,
     bodies: PathBuf,
+}
+
+/// The recordings of `spec`'s area, if any folder holds them: `recordings-NAME` serves every
+/// `NAME.json`, a folder without a `-NAME` suffix serves `keys.json`; request bodies a
+/// recording did not keep come from `bodies`, or from our spec of the same file name.
+fn replay_for(spec: &Path, folders: &[PathBuf], bodies: Option<&Path>) -> Option<Replay> {
+    let stem = spec.file_stem()?.to_string_lossy().into_owned();
+    let area = |dir: &PathBuf| {
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        match name.rsplit_once('-') {
+            Some((_, suffix)) => suffix.to_owned(),
+            None => "keys".to_owned(),
+        }
+    };
+    let recordings = folders.iter().find(|dir| area(dir) == stem)?.clone();
+    let ours = paths::default_spec().with_file_name(format!("{stem}.json"));
+    let bodies =
+        bodies.map(Path::to_path_buf).unwrap_or_else(|| if ours.is_file() { ours } else { paths::default_spec() });
+    Some(Replay { recordings, bodies })
 }
 
 /// One row of the table.
@@ -137,18 +159,17 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     if specs.is_empty() {
         return Err(format!("no spec files under {}", plane.display()));
     }
-    let replay = match &args.recordings {
-        None => None,
-        Some(dir) => Some(Replay {
-            recordings: std::fs::canonicalize(dir).map_err(|e| format!("{}: {e}", dir.display()))?,
-            bodies: args.bodies.clone().unwrap_or_else(paths::default_spec),
-        }),
-    };
+    let folders = args
+        .recordings
+        .iter()
+        .map(|dir| std::fs::canonicalize(dir).map_err(|e| format!("{}: {e}", dir.display())))
+        .collect::<Result<Vec<_>, _>>()?;
     let target = root.join("target/conformance");
     let work = target.join("crates");
     println!("conformance: {} file(s) under {}; crates in {}", specs.len(), plane.display(), work.display());
     let mut rows = Vec::new();
     for spec in &specs {
+        let replay = replay_for(spec, &folders, args.bodies.as_deref());
         let row = run_one(&root, &plane, spec, &work, &target, replay.as_ref(), args.verbose);
         print_progress(&row);
         rows.push(row);

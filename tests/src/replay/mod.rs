@@ -62,8 +62,55 @@ use crate::examples::{
     Api, Config, DynClient, Expected, Known, OpMeta, check_outcome, check_request, percent_decode, triage,
 };
 
-/// Differences between recorded traffic and our model that are understood and accepted.
-pub const KNOWN: &[Known] = &[];
+/// Differences between recorded traffic and the model that are understood and accepted.
+///
+/// Every entry is a property the live service sends that Azure's own 7.4 certificates.json
+/// does not declare, so a client generated from the unmodified upstream file drops it (the
+/// conformance run replays the recordings through such a client). Our certificates.json
+/// declares all of them (spec/README.md, differences 3–7), so replays through our clients
+/// never produce these lines.
+pub const KNOWN: &[Known] = &[
+    Known {
+        operation_id: "*",
+        problem: "response dropped: /pending =",
+        reason: "upstream 7.4 certificates.json lacks CertificateBundle.pending (ours: difference 3)",
+    },
+    Known {
+        operation_id: "*",
+        problem: "response dropped: /policy/x509_props/basic_constraints =",
+        reason: "upstream 7.4 certificates.json lacks X509CertificateProperties.basic_constraints (ours: difference 4)",
+    },
+    Known {
+        operation_id: "*",
+        problem: "response dropped: /x509_props/basic_constraints =",
+        reason: "upstream 7.4 certificates.json lacks X509CertificateProperties.basic_constraints (ours: difference 4)",
+    },
+    Known {
+        operation_id: "*",
+        problem: "response dropped: /org_details/zip =",
+        reason: "upstream 7.4 certificates.json lacks OrganizationDetails.zip (ours: difference 5)",
+    },
+    Known {
+        operation_id: "*",
+        problem: "response dropped: /value/*/subject =",
+        reason: "upstream 7.4 certificates.json lacks CertificateItem.subject (ours: difference 6)",
+    },
+    Known {
+        operation_id: "GetCertificate",
+        problem: "response dropped: /subject =",
+        reason: "upstream 7.4 certificates.json lacks CertificateBundle.subject (ours: difference 7)",
+    },
+    Known {
+        operation_id: "GetCertificate",
+        problem: "response dropped: /issuer =",
+        reason: "upstream 7.4 certificates.json lacks CertificateBundle.issuer (ours: difference 7)",
+    },
+    Known {
+        operation_id: "GetCertificate",
+        problem: "response dropped: /serialnumber =",
+        reason: "upstream 7.4 certificates.json lacks CertificateBundle.serialnumber (ours: difference 7)",
+    },
+];
 
 /// Every recording under `dir` (recursively, `*.json`, `*.yaml`, `*.yml`, sorted by path),
 /// and the files that could not be read as recordings.
