@@ -39,6 +39,11 @@ pub fn generate(spec: &openapiv3::OpenAPI, facts: &AzureFacts, file: &Path) -> R
             [TypeImpl::FromStr].into_iter(),
         )
         .with_conversion(
+            string_format("byte"),
+            "keyvault_runtime::Base64",
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        )
+        .with_conversion(
             string_format("date-time"),
             "keyvault_runtime::DateTime",
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),

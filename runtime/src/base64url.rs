@@ -75,6 +75,12 @@ impl Base64Url {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseBase64UrlError(String);
 
+impl ParseBase64UrlError {
+    pub(crate) fn new(message: String) -> Self {
+        Self(message)
+    }
+}
+
 impl fmt::Display for ParseBase64UrlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "invalid base64url: {}", self.0)

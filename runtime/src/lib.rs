@@ -29,6 +29,7 @@
 //!
 //! With none of them, only plain `http://` works (tests against loopback servers).
 
+mod base64std;
 mod base64url;
 mod bearer;
 mod challenge;
@@ -56,6 +57,7 @@ mod azure_core_credential;
 
 #[cfg(feature = "azure_core")]
 pub use azure_core_credential::AzureCoreCredential;
+pub use base64std::Base64;
 pub use base64url::{Base64Url, ParseBase64UrlError};
 pub use client_core::ClientCore;
 pub use context::CallContext;

@@ -1,8 +1,8 @@
 //! String and integer formats.
 //!
-//! `base64url` and `unixtime` are Azure's own formats, and `date-time` the standard one; they
-//! are kept, and the progenitor stage maps them to the runtime's `Base64Url` (bytes),
-//! `UnixTime` and `DateTime` (time values). The other standard formats that typify maps to
+//! `base64url` and `unixtime` are Azure's own formats, and `byte` and `date-time` standard
+//! ones; they are kept, and the progenitor stage maps them to the runtime's `Base64Url` and
+//! `Base64` (bytes), `UnixTime` and `DateTime` (time values). The other standard formats that typify maps to
 //! third-party crates (`date` → chrono, `uuid` → uuid) are dropped so the generated crate
 //! stays free of those dependencies; their values stay strings.
 

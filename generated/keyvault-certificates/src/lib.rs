@@ -49,7 +49,7 @@ pub use keyvault_runtime as runtime;
 #[cfg(feature = "azure_core")]
 pub use keyvault_runtime::AzureCoreCredential;
 pub use keyvault_runtime::{AccessToken, StaticToken, TokenCredential};
-pub use keyvault_runtime::{Base64Url, DateTime, SecretString, UnixTime};
+pub use keyvault_runtime::{Base64, Base64Url, DateTime, SecretString, UnixTime};
 pub use keyvault_runtime::{ClientOptions, RetryOptions};
 pub use keyvault_runtime::{Error, ErrorKind, Response};
 

@@ -103,7 +103,7 @@ pub mod types {
         pub attributes: ::std::option::Option<CertificateAttributes>,
         ///The X.509 certificate in DER form.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cer: ::std::option::Option<::std::string::String>,
+        pub cer: ::std::option::Option<keyvault_runtime::Base64>,
         ///Media type of the secret that holds the certificate, such as application/x-pem-file or application/x-pkcs12.
         #[serde(
             rename = "contentType",
@@ -320,7 +320,7 @@ pub mod types {
             ::std::string::String,
         >,
         ///Certificates to merge, the signed one first, each in DER form.
-        pub x5c: ::std::vec::Vec<::std::string::String>,
+        pub x5c: ::std::vec::Vec<keyvault_runtime::Base64>,
     }
 
     ///A certificate creation that may still be running; returned by CreateCertificate and the /pending operations.
@@ -332,7 +332,7 @@ pub mod types {
         pub cancellation_requested: ::std::option::Option<bool>,
         ///Certificate signing request sent to the issuer, in DER form.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub csr: ::std::option::Option<::std::string::String>,
+        pub csr: ::std::option::Option<keyvault_runtime::Base64>,
         /// What went wrong, when the operation failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<Error>,
@@ -450,7 +450,7 @@ pub mod types {
         pub attributes: ::std::option::Option<CertificateAttributes>,
         ///The X.509 certificate in DER form.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cer: ::std::option::Option<::std::string::String>,
+        pub cer: ::std::option::Option<keyvault_runtime::Base64>,
         ///Media type of the secret that holds the certificate, such as application/x-pem-file or application/x-pkcs12.
         #[serde(
             rename = "contentType",
