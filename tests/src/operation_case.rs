@@ -164,3 +164,24 @@ impl<C: GeneratedClient> Case<C> {
         format!("{}\n--- response {status}\n{value:#?}\n", describe_request(request, &self.server))
     }
 }
+
+/// Mounts a stub that answers `verb path` once with the service error `body` and status,
+/// carrying [`REQUEST_ID`]: the setup of every per-client error test.
+pub async fn mount_service_error(server: &MockServer, verb: &str, route: &str, status: u16, body: &Value) {
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(ResponseTemplate::new(status).set_body_json(body).insert_header("x-ms-request-id", REQUEST_ID))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+/// `err` is the service's error: kind `Service`, `status`, the service's `code`, the stub's
+/// request id, and the body kept exactly as sent.
+pub fn assert_service_error(err: &Error, status: u16, code: &str, body: &Value) {
+    assert_eq!(err.kind(), keyvault_runtime::ErrorKind::Service);
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
+    assert_eq!(err.code(), Some(code));
+    assert_eq!(err.request_id(), Some(REQUEST_ID));
+    assert_eq!(err.body().map(|b| serde_json::from_slice::<Value>(b).expect("a JSON body")).as_ref(), Some(body));
+}

@@ -9,14 +9,16 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::TryStreamExt as _;
+use keyvault_certificates::CertificateClient;
 use keyvault_certificates::models::{
     CertificateCreateParameters, CertificateImportParameters, CertificateIssuerSetParameters,
     CertificateIssuerUpdateParameters, CertificateItem, CertificateMergeParameters,
     CertificateOperationUpdateParameter, CertificatePolicy, CertificateRestoreParameters, CertificateUpdateParameters,
     Contacts,
 };
-use keyvault_certificates::{CertificateClient, ErrorKind};
-use keyvault_tests::operation_case::{Case, REQUEST_ID, assert_common_request_rules, certificate_client};
+use keyvault_tests::operation_case::{
+    Case, assert_common_request_rules, assert_service_error, certificate_client, mount_service_error,
+};
 use keyvault_tests::{RawQuery, describe_error, example, seeded_bytes};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -359,19 +361,10 @@ async fn certificate_not_found_404() {
         "code": "CertificateNotFound",
         "message": "A certificate with (name/id) kvgen-missing was not found in this key vault. If you recently deleted this certificate you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"
     }});
-    Mock::given(method("GET"))
-        .and(path("/certificates/kvgen-missing/"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(&body).insert_header("x-ms-request-id", REQUEST_ID))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_service_error(&server, "GET", "/certificates/kvgen-missing/", 404, &body).await;
 
     let err = certificate_client(&server).get_certificate("kvgen-missing", "").await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Service);
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
-    assert_eq!(err.code(), Some("CertificateNotFound"));
-    assert_eq!(err.request_id(), Some(REQUEST_ID));
-    assert_eq!(serde_json::from_slice::<Value>(err.body().unwrap()).unwrap(), body);
+    assert_service_error(&err, 404, "CertificateNotFound", &body);
     insta::assert_snapshot!("certificate_not_found_404", describe_error(&err, &server));
 }
 
@@ -379,29 +372,19 @@ async fn certificate_not_found_404() {
 #[tokio::test]
 async fn restore_conflict_409() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/certificates/restore"))
-        .respond_with(
-            ResponseTemplate::new(409)
-                .set_body_json(json!({"error": {
-                    "code": "Conflict",
-                    "message": "Certificate shop-tls already exists",
-                    "innererror": { "code": "ObjectAlreadyExists" }
-                }}))
-                .insert_header("x-ms-request-id", REQUEST_ID),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    let body = json!({"error": {
+        "code": "Conflict",
+        "message": "Certificate shop-tls already exists",
+        "innererror": { "code": "ObjectAlreadyExists" }
+    }});
+    mount_service_error(&server, "POST", "/certificates/restore", 409, &body).await;
 
     let blob = seeded_bytes(24, 7_003);
     let err = certificate_client(&server)
         .restore_certificate(&CertificateRestoreParameters { value: blob.into() })
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Service);
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(409));
-    assert_eq!(err.code(), Some("Conflict"));
+    assert_service_error(&err, 409, "Conflict", &body);
     assert_eq!(err.inner_codes().collect::<Vec<_>>(), ["ObjectAlreadyExists"]);
     insta::assert_snapshot!("restore_conflict_409", describe_error(&err, &server));
 }
